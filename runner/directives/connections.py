@@ -1,0 +1,163 @@
+"""connect, connection, disconnect, dirty_close, change_user, reset_connection, ping."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from runner.directives.registry import directive
+from runner.driver import ConnectError, ConnectParams
+from runner.interpreter import TestFailure
+from runner.session import Session
+
+if TYPE_CHECKING:
+    from runner.interpreter import Interpreter
+    from runner.language.records import Command
+
+NO_DATABASE = "*NO-ONE*"
+_OPTIONS = {"SSL", "COMPRESS", "SHM", "PIPE", "SOCKET", "TCP", "CLEARTEXT", "AUTH", "NOSSL"}
+
+
+def _arguments(text: str) -> list[str]:
+    inner = text.strip()
+    if inner.startswith("("):
+        inner = inner[1:]
+        if inner.rstrip().endswith(")"):
+            inner = inner.rstrip()[:-1]
+    # Leading blanks of each argument are skipped, trailing ones kept (as mysqltest does).
+    return [part.lstrip() for part in inner.split(",")]
+
+
+def _connect_echo(cmd: Command) -> str:
+    # mysqltest logs the command as written, its '(' turned into a blank and ')' dropped.
+    text = cmd.text
+    if "(" in text:
+        text = text.replace("(", " ", 1)
+        close = text.rfind(")")
+        if close >= 0:
+            text = text[:close] + text[close + 1 :]
+    return f"{text.rstrip()};\n"
+
+
+@directive("connect")
+def connect(ctx: Interpreter, cmd: Command) -> None:
+    args = [ctx.expand(a) for a in _arguments(cmd.argument)]
+    args += [""] * (9 - len(args))
+    name, host, user, password, database, port, socket, options = args[:8]
+    if not name:
+        raise TestFailure(cmd.location, "connect needs a connection name")
+    if name in ctx.sessions and ctx.sessions[name].state.name != "CLOSED":
+        raise TestFailure(cmd.location, f"connection '{name}' already exists")
+    defaults = ctx.defaults
+    words = options.split()
+    unknown = [w for w in words if w.upper() not in _OPTIONS]
+    if unknown:
+        raise TestFailure(cmd.location, f"illegal option to connect: {unknown[0]}")
+    upper = {w.upper() for w in words}
+    if password == "PASSWORD":
+        password = defaults.password
+    if database == NO_DATABASE:
+        database = ""
+    elif not database:
+        database = defaults.database
+    params = ConnectParams(
+        host=host or defaults.host,
+        user=user or defaults.user,
+        password=password,
+        database=database,
+        port=int(port) if port.strip().isdigit() else defaults.port,
+        socket=socket or defaults.socket,
+        compress="COMPRESS" in upper,
+        ssl="SSL" in upper,
+        charset=ctx.charset,
+    )
+    if "TCP" in upper:
+        params = replace(params, socket=None)
+    expected = ctx.take_expected()
+    view = ctx.view()
+    chunks: list[str] = []
+    log = ctx.toggles.query_log
+    session = Session(name, params, ctx.connect)
+    try:
+        session.connect()
+    except ConnectError as exc:
+        if expected is not None and log:
+            shown_db = "" if args[4] == NO_DATABASE else params.database
+            shown_pw = "" if password and password == defaults.password and args[3] == "PASSWORD" else password
+            chunks.append(
+                f"connect({params.host},{params.user},{shown_pw},{shown_db},{args[5] or 0},"
+                f"{defaults.socket or ''}){cmd.delimiter}\n"
+            )
+            if ctx.toggles.connect_log:
+                chunks.append(_connect_echo(cmd))
+        ctx.accept_error(exc.error, expected, view, chunks, f"query '{cmd.text}'", cmd.location)
+        ctx.out.extend(chunks)
+        return
+    if expected is not None and not expected.first_is_success:
+        raise TestFailure(
+            cmd.location, f"query '{cmd.text}' succeeded - should have failed with error {expected.describe_first()}..."
+        )
+    ctx.set_error_variables(0)
+    if log and ctx.toggles.connect_log:
+        ctx.out.append(_connect_echo(cmd))
+    ctx.sessions[name] = session
+    ctx.switch_to(session)
+
+
+@directive("connection")
+def connection(ctx: Interpreter, cmd: Command) -> None:
+    name = ctx.expand(cmd.argument).strip()
+    session = ctx.session_named(name, cmd.location)
+    if ctx.toggles.query_log and ctx.toggles.connect_log:
+        ctx.out.append(f"connection {name};\n")
+    ctx.switch_to(session)
+
+
+def _close(ctx: Interpreter, cmd: Command, verb: str) -> None:
+    name = ctx.expand(cmd.argument).strip()
+    session = ctx.session_named(name, cmd.location)
+    if ctx.toggles.query_log and ctx.toggles.connect_log:
+        ctx.out.append(f"{verb} {name};\n")
+    session.close()
+    del ctx.sessions[name]
+    if ctx.current is session:
+        # Statements on a disconnected current connection fail with "server has gone away".
+        ctx.current = session
+
+
+@directive("disconnect")
+def disconnect(ctx: Interpreter, cmd: Command) -> None:
+    _close(ctx, cmd, "disconnect")
+
+
+@directive("dirty_close")
+def dirty_close(ctx: Interpreter, cmd: Command) -> None:
+    _close(ctx, cmd, "dirty_close")
+
+
+@directive("change_user")
+def change_user(ctx: Interpreter, cmd: Command) -> None:
+    args = [ctx.expand(a) for a in _arguments(cmd.argument)] if cmd.argument.strip() else []
+    args += [""] * (3 - len(args))
+    user, password, database = args[:3]
+    session = ctx.session(cmd.location)
+    params = session.params
+    expected = ctx.take_expected()
+    try:
+        session.connection.change_user(user or params.user, password, database or params.database)
+    except ConnectError as exc:
+        chunks: list[str] = []
+        ctx.accept_error(exc.error, expected, ctx.view(), chunks, f"query '{cmd.text}'", cmd.location)
+        ctx.out.extend(chunks)
+        return
+    ctx.set_error_variables(0)
+
+
+@directive("reset_connection")
+def reset_connection(ctx: Interpreter, cmd: Command) -> None:
+    ctx.session(cmd.location).connection.reset_connection()
+
+
+@directive("ping")
+def ping(ctx: Interpreter, cmd: Command) -> None:
+    ctx.session(cmd.location).connection.ping()

@@ -1,0 +1,128 @@
+"""Variables and control: let, inc, dec, source, echo, exit, skip, die, sleep, real_sleep, break."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from runner.directives.registry import directive
+from runner.interpreter import BreakLoop, TestExit, TestFailure, TestSkipped
+from runner.variables import as_int
+
+if TYPE_CHECKING:
+    from runner.interpreter import Interpreter
+    from runner.language.records import Command, Location
+
+_LET = re.compile(r"\s*(\$?[A-Za-z0-9_]+)\s*=[ \t]*", re.DOTALL)
+
+
+def query_get_value(ctx: Interpreter, text: str, location: Location) -> str:
+    """``query_get_value(query, column, row)``: one value of a result, by column name and row."""
+    open_paren = text.find("(")
+    close_paren = text.rfind(")")
+    if open_paren < 0 or close_paren < open_paren:
+        raise TestFailure(location, "query_get_value needs (query, column name, row number)")
+    inner = text[open_paren + 1 : close_paren]
+    parts = inner.rsplit(",", 2)
+    if len(parts) != 3:
+        raise TestFailure(location, "query_get_value needs (query, column name, row number)")
+    sql, column, row_text = (p.strip() for p in parts)
+    if len(sql) >= 2 and sql[0] == sql[-1] and sql[0] in "\"'":
+        sql = sql[1:-1]
+    row = as_int(row_text)
+    if row is None or row < 1:
+        raise TestFailure(location, f"query_get_value: invalid row number '{row_text}'")
+    names, rows = ctx.query_rows(sql, location)
+    if column not in names:
+        raise TestFailure(location, f"could not find column '{column}' in the result of '{sql}'")
+    if row > len(rows):
+        return "No such row"
+    value = rows[row - 1][names.index(column)]
+    return "NULL" if value is None else value
+
+
+@directive("let")
+def let(ctx: Interpreter, cmd: Command) -> None:
+    m = _LET.match(cmd.argument)
+    if m is None:
+        raise TestFailure(cmd.location, f"let needs '$name = value': {cmd.argument.strip()[:80]}")
+    name = m.group(1)
+    value = ctx.evaluate(cmd.argument[m.end() :], cmd.location)
+    if name.startswith("$"):
+        ctx.variables.set(name[1:], value)
+    else:
+        ctx.variables.set_env(name, value)
+
+
+def _step(ctx: Interpreter, cmd: Command, delta: int) -> None:
+    name = cmd.argument.strip()
+    if not name.startswith("$"):
+        raise TestFailure(cmd.location, f"the argument to {cmd.name} must be a variable (start with $)")
+    current = as_int(ctx.variables.get(name[1:]))
+    if current is None:
+        raise TestFailure(cmd.location, "cannot perform inc/dec on a non-numeric value")
+    ctx.variables.set(name[1:], str(current + delta))
+
+
+@directive("inc")
+def inc(ctx: Interpreter, cmd: Command) -> None:
+    _step(ctx, cmd, 1)
+
+
+@directive("dec")
+def dec(ctx: Interpreter, cmd: Command) -> None:
+    _step(ctx, cmd, -1)
+
+
+@directive("source")
+def source(ctx: Interpreter, cmd: Command) -> None:
+    name = ctx.expand(cmd.argument).strip()
+    if not name:
+        raise TestFailure(cmd.location, "source needs a file name")
+    ctx.source(ctx.resolve_source(name, cmd.location), cmd.location, cmd.delimiter)
+
+
+@directive("echo", consumes_modifiers=True)
+def echo(ctx: Interpreter, cmd: Command) -> None:
+    ctx.out.append(ctx.expand(cmd.argument) + "\n")
+
+
+@directive("exit")
+def exit_(ctx: Interpreter, cmd: Command) -> None:
+    raise TestExit()
+
+
+@directive("skip")
+def skip(ctx: Interpreter, cmd: Command) -> None:
+    raise TestSkipped(ctx.expand(cmd.argument).strip(), cmd.location)
+
+
+@directive("die")
+def die(ctx: Interpreter, cmd: Command) -> None:
+    raise TestFailure(cmd.location, ctx.expand(cmd.argument).strip() or "died")
+
+
+def _seconds(ctx: Interpreter, cmd: Command) -> float:
+    text = ctx.expand(cmd.argument).strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise TestFailure(cmd.location, f"invalid argument to {cmd.name}: '{text}'") from None
+    if seconds < 0:
+        raise TestFailure(cmd.location, f"invalid argument to {cmd.name}: '{text}'")
+    return seconds
+
+
+@directive("sleep")
+def sleep(ctx: Interpreter, cmd: Command) -> None:
+    ctx.sleep(_seconds(ctx, cmd))
+
+
+@directive("real_sleep")
+def real_sleep(ctx: Interpreter, cmd: Command) -> None:
+    ctx.sleep(_seconds(ctx, cmd))
+
+
+@directive("break")
+def break_(ctx: Interpreter, cmd: Command) -> None:
+    raise BreakLoop()

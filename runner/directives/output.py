@@ -1,0 +1,110 @@
+"""What the result shows: the *_log/warnings/info/… switches and the one-shot modifiers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from runner.directives.registry import directive
+from runner.render.transforms import parse_replace_column, parse_replace_regex, parse_replace_result
+
+if TYPE_CHECKING:
+    from runner.interpreter import Interpreter
+    from runner.language.records import Command
+
+# enable_X / disable_X → the Toggles field they switch.
+_TOGGLES = {
+    "query_log": "query_log",
+    "result_log": "result_log",
+    "warnings": "warnings",
+    "info": "info",
+    "metadata": "metadata",
+    "column_names": "column_names",
+    "abort_on_error": "abort_on_error",
+    "connect_log": "connect_log",
+    "reconnect": "reconnect",
+}
+
+# Protocol variants that mysql-test-run.pl switches on with --ps-protocol, --view-protocol …
+# tidbrun runs the plain text protocol, where these commands change nothing (as in mysqltest
+# when the protocol is not selected).
+_PROTOCOL_MODES = (
+    "ps_protocol",
+    "ps2_protocol",
+    "view_protocol",
+    "cursor_protocol",
+    "service_connection",
+    "non_blocking_api",
+    "prepare_warnings",
+)
+
+
+def _make_toggle(field: str, value: bool) -> None:
+    def handler(ctx: Interpreter, cmd: Command) -> None:
+        ctx.set_toggle(field, value)
+
+    directive(f"{'enable' if value else 'disable'}_{field}")(handler)
+
+
+for _name, _field in _TOGGLES.items():
+    _make_toggle(_field, True)
+    _make_toggle(_field, False)
+
+
+def _protocol_mode(ctx: Interpreter, cmd: Command) -> None:
+    return None
+
+
+for _mode in _PROTOCOL_MODES:
+    directive(f"enable_{_mode}", f"disable_{_mode}")(_protocol_mode)
+
+
+@directive("vertical_results")
+def vertical_results(ctx: Interpreter, cmd: Command) -> None:
+    ctx.toggles.vertical = True
+
+
+@directive("horizontal_results")
+def horizontal_results(ctx: Interpreter, cmd: Command) -> None:
+    ctx.toggles.vertical = False
+
+
+@directive("sorted_result")
+def sorted_result(ctx: Interpreter, cmd: Command) -> None:
+    ctx.modifiers.sorted = True
+
+
+@directive("lowercase_result")
+def lowercase_result(ctx: Interpreter, cmd: Command) -> None:
+    ctx.modifiers.lowercase = True
+
+
+@directive("replace_result")
+def replace_result(ctx: Interpreter, cmd: Command) -> None:
+    ctx.modifiers.strings = parse_replace_result(ctx.expand(cmd.argument))
+
+
+@directive("replace_regex")
+def replace_regex(ctx: Interpreter, cmd: Command) -> None:
+    ctx.modifiers.regexes = parse_replace_regex(ctx.expand(cmd.argument))
+
+
+@directive("replace_column")
+def replace_column(ctx: Interpreter, cmd: Command) -> None:
+    ctx.modifiers.replace_column = parse_replace_column(ctx.expand(cmd.argument))
+
+
+@directive("character_set")
+def character_set(ctx: Interpreter, cmd: Command) -> None:
+    charset = ctx.expand(cmd.argument).strip()
+    if not charset:
+        raise ValueError("character_set needs a character set name")
+    ctx.charset = charset
+    outcome = ctx.session(cmd.location).execute(f"SET NAMES {charset}")
+    if outcome.error is not None:
+        raise ValueError(f"character_set {charset}: {outcome.error.message}")
+
+
+@directive("result_format")
+def result_format(ctx: Interpreter, cmd: Command) -> None:
+    if ctx.expand(cmd.argument).strip() != "1":
+        raise ValueError("only result_format 1 is supported")

@@ -1,0 +1,61 @@
+"""Statements and their expected errors: query, eval, send, send_eval, reap, query_vertical, error."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from runner.directives.registry import directive
+from runner.expected_errors import ExpectedErrors
+
+if TYPE_CHECKING:
+    from runner.interpreter import Interpreter
+    from runner.language.records import Command
+
+
+@directive("query", consumes_modifiers=True)
+def query(ctx: Interpreter, cmd: Command) -> None:
+    ctx.run_statement(cmd.argument, cmd.delimiter, cmd.location)
+
+
+@directive("eval", consumes_modifiers=True)
+def eval_(ctx: Interpreter, cmd: Command) -> None:
+    ctx.run_statement(ctx.expand(cmd.argument), cmd.delimiter, cmd.location)
+
+
+@directive("query_vertical", consumes_modifiers=True)
+def query_vertical(ctx: Interpreter, cmd: Command) -> None:
+    ctx.modifiers.vertical = True
+    ctx.run_statement(cmd.argument, cmd.delimiter, cmd.location)
+
+
+@directive("query_horizontal", consumes_modifiers=True)
+def query_horizontal(ctx: Interpreter, cmd: Command) -> None:
+    ctx.modifiers.vertical = False
+    ctx.run_statement(cmd.argument, cmd.delimiter, cmd.location)
+
+
+@directive("send", consumes_modifiers=True)
+def send(ctx: Interpreter, cmd: Command) -> None:
+    if not cmd.argument.strip():
+        # A bare `send` sends the statement that follows it.
+        ctx.send_next = True
+        return
+    ctx.run_statement(cmd.argument, cmd.delimiter, cmd.location, mode="send")
+
+
+@directive("send_eval", consumes_modifiers=True)
+def send_eval(ctx: Interpreter, cmd: Command) -> None:
+    ctx.run_statement(ctx.expand(cmd.argument), cmd.delimiter, cmd.location, mode="send")
+
+
+@directive("reap", consumes_modifiers=True)
+def reap(ctx: Interpreter, cmd: Command) -> None:
+    ctx.run_statement("reap", cmd.delimiter, cmd.location, mode="reap")
+
+
+@directive("error")
+def error(ctx: Interpreter, cmd: Command) -> None:
+    text = ctx.expand(cmd.argument).strip()
+    if not text:
+        raise ValueError("error needs a list of error codes, names or S<SQLSTATE>")
+    ctx.expected = ExpectedErrors.parse(text)

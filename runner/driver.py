@@ -1,0 +1,306 @@
+"""The database trait: what the runner needs from a connection, and its implementations.
+
+Values travel as latin-1 ``str``: every byte maps to one character and back, so statements reach
+the server byte for byte and results come back unchanged whatever their character set.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import mysql.connector
+from mysql.connector.connection import MySQLConnection
+from mysql.connector.constants import ClientFlag
+from mysql.connector.protocol import MySQLProtocol
+from mysql.connector.utils import read_lc_string
+
+try:
+    import _mysql_connector
+
+    HAVE_CEXT = True
+except ImportError:  # pragma: no cover - depends on the installed wheel
+    _mysql_connector = None
+    HAVE_CEXT = False
+
+ENCODING = "latin-1"
+_PLUGIN_DIR = os.path.join(os.path.dirname(os.path.dirname(mysql.connector.__file__)), "vendor", "plugin")
+_CLIENT_FLAGS = (
+    ClientFlag.get_default() | ClientFlag.MULTI_STATEMENTS | ClientFlag.MULTI_RESULTS | ClientFlag.PS_MULTI_RESULTS
+)
+
+
+@dataclass(slots=True)
+class ServerError:
+    errno: int
+    sqlstate: str
+    message: str
+
+
+@dataclass(slots=True)
+class Column:
+    name: str
+    # (catalog, db, table, org_table, name, org_name, charsetnr, length, type, flags, decimals)
+    meta: tuple[Any, ...] = ()
+
+
+Row = tuple[str | None, ...]
+
+
+@dataclass(slots=True)
+class Result:
+    """One result of a statement: a result set, or an OK with its counters."""
+
+    columns: list[Column] | None
+    rows: list[Row]
+    affected_rows: int = 0
+    info: str | None = None
+
+
+@dataclass(slots=True)
+class Outcome:
+    results: list[Result] = field(default_factory=list)
+    error: ServerError | None = None
+    warning_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectParams:
+    host: str
+    user: str
+    password: str = field(default="", repr=False)
+    database: str = ""
+    port: int = 0
+    socket: str | None = None
+    compress: bool = False
+    ssl: bool = False
+    connect_timeout: int = 10
+    charset: str = "latin1"
+
+    def uses_socket(self) -> bool:
+        return self.host in ("", "localhost") and bool(self.socket)
+
+
+class ConnectError(Exception):
+    def __init__(self, error: ServerError) -> None:
+        super().__init__(f"{error.errno} ({error.sqlstate}): {error.message}")
+        self.error = error
+
+
+class Connection(Protocol):
+    """A small database trait: any engine that can do these plugs in."""
+
+    thread_id: int
+
+    def execute(self, sql: str) -> Outcome: ...
+    def close(self) -> None: ...
+    def ping(self) -> bool: ...
+    def change_user(self, user: str, password: str, database: str) -> None: ...
+    def reset_connection(self) -> None: ...
+
+
+def _server_error(exc: Any) -> ServerError:
+    errno = getattr(exc, "errno", None) or 2013
+    sqlstate = getattr(exc, "sqlstate", None) or "HY000"
+    message = getattr(exc, "msg", None) or str(exc)
+    return ServerError(int(errno), str(sqlstate), str(message))
+
+
+class CConnection:
+    """mysql-connector-python's C extension, used raw: the fast path for every statement."""
+
+    def __init__(self, params: ConnectParams) -> None:
+        if _mysql_connector is None:
+            raise RuntimeError("the C extension of mysql-connector-python is not available")
+        self._cnx = _mysql_connector.MySQL(
+            buffered=True,
+            raw=True,
+            charset_name=params.charset,
+            use_unicode=False,
+            plugin_dir=_PLUGIN_DIR,
+            connection_timeout=params.connect_timeout,
+        )
+        kwargs: dict[str, Any] = {
+            "user": params.user,
+            "password": params.password,
+            "database": params.database or None,
+            "client_flags": _CLIENT_FLAGS | (ClientFlag.COMPRESS if params.compress else 0),
+            "compress": params.compress,
+            "ssl_disabled": not params.ssl,
+        }
+        if params.uses_socket():
+            kwargs["unix_socket"] = params.socket
+        else:
+            kwargs["host"] = "127.0.0.1" if params.host == "localhost" else params.host
+            kwargs["port"] = params.port or 3306
+        try:
+            self._cnx.connect(**kwargs)
+        except _mysql_connector.MySQLInterfaceError as exc:
+            raise ConnectError(_server_error(exc)) from None
+        self.thread_id: int = self._cnx.thread_id()
+
+    def execute(self, sql: str) -> Outcome:
+        cnx = self._cnx
+        outcome = Outcome()
+        results = outcome.results
+        try:
+            cnx.query(sql.encode(ENCODING))
+            while True:
+                if cnx.have_result_set:
+                    fields = cnx.fetch_fields()
+                    columns = [Column(_text(f[4]), f) for f in fields]
+                    rows: list[Row] = []
+                    fetch = cnx.fetch_row
+                    row = fetch()
+                    while row is not None:
+                        rows.append(tuple(None if v is None else v.decode(ENCODING) for v in row))
+                        row = fetch()
+                    cnx.free_result()
+                    results.append(Result(columns, rows, len(rows)))
+                else:
+                    results.append(Result(None, [], cnx.affected_rows()))
+                if not cnx.more_results():
+                    break
+                cnx.next_result()
+        except _mysql_connector.MySQLInterfaceError as exc:
+            outcome.error = _server_error(exc)
+            try:
+                cnx.consume_result()
+            except Exception:
+                pass
+        outcome.warning_count = cnx.warning_count()
+        return outcome
+
+    def ping(self) -> bool:
+        try:
+            return bool(self._cnx.ping())
+        except Exception:
+            return False
+
+    def change_user(self, user: str, password: str, database: str) -> None:
+        try:
+            self._cnx.change_user(user=user, password=password, database=database or None)
+        except _mysql_connector.MySQLInterfaceError as exc:
+            raise ConnectError(_server_error(exc)) from None
+
+    def reset_connection(self) -> None:
+        self._cnx.reset_connection()
+
+    def close(self) -> None:
+        try:
+            self._cnx.close()
+        except Exception:
+            pass
+
+
+_TYPE_TIMESTAMP, _TYPE_INT24, _TYPE_YEAR, _TYPE_NEWDECIMAL = 7, 9, 13, 246
+_NUM_FLAG = 32768
+
+
+class _FullColumnProtocol(MySQLProtocol):
+    """Keeps every field of a column definition (mysqltest's enable_metadata prints them all)."""
+
+    @staticmethod
+    def parse_column(packet: bytes, encoding: str = "utf-8") -> Any:
+        rest = packet[4:]
+        texts = []
+        for _ in range(6):
+            rest, value = read_lc_string(rest)
+            texts.append(bytes(value).decode(ENCODING))
+        charset, length, ftype, flags, decimals = struct.unpack("<xHIBHBxx", rest[:13])
+        if (ftype <= _TYPE_INT24 and ftype != _TYPE_TIMESTAMP) or ftype in (_TYPE_YEAR, _TYPE_NEWDECIMAL):
+            flags |= _NUM_FLAG  # libmysqlclient's unpack_fields adds it; mysqltest prints it
+        catalog, db, table, org_table, name, org_name = texts
+        # The first items keep the driver's own shape (name, type, …, flags, charset).
+        return (name, ftype, None, None, None, None, ~flags & 1, flags, charset,
+                (catalog, db, table, org_table, name, org_name, charset, length, ftype, flags, decimals))
+
+
+class PyConnection:
+    """mysql-connector-python's pure-Python protocol: slower, but it has what the C extension
+    does not expose — mysql_info() text and complete column metadata."""
+
+    def __init__(self, params: ConnectParams) -> None:
+        kwargs: dict[str, Any] = {
+            "user": params.user,
+            "password": params.password,
+            "database": params.database or None,
+            "charset": params.charset,
+            "use_unicode": False,
+            "client_flags": [ClientFlag.MULTI_STATEMENTS, ClientFlag.MULTI_RESULTS],
+            "compress": params.compress,
+            "ssl_disabled": not params.ssl,
+            "connection_timeout": params.connect_timeout,
+            "autocommit": True,
+            "sql_mode": None,
+        }
+        if params.uses_socket():
+            kwargs["unix_socket"] = params.socket
+        else:
+            kwargs["host"] = "127.0.0.1" if params.host == "localhost" else params.host
+            kwargs["port"] = params.port or 3306
+        self._cnx = MySQLConnection()
+        try:
+            self._cnx.connect(**kwargs)
+        except mysql.connector.Error as exc:
+            raise ConnectError(_server_error(exc)) from None
+        self._cnx._protocol = _FullColumnProtocol()
+        self.thread_id: int = int(self._cnx.connection_id or 0)
+
+    def execute(self, sql: str) -> Outcome:
+        cnx = self._cnx
+        outcome = Outcome()
+        try:
+            for res in cnx.cmd_query_iter(sql.encode(ENCODING)):
+                if "columns" in res:
+                    columns = [Column(c[0], c[9]) for c in res["columns"]]
+                    raw_rows, eof = cnx.get_rows(raw=True)
+                    rows: list[Row] = [
+                        tuple(None if v is None else bytes(v).decode(ENCODING) for v in row) for row in raw_rows
+                    ]
+                    outcome.results.append(Result(columns, rows, len(rows)))
+                    outcome.warning_count = int((eof or {}).get("warning_count", 0))
+                else:
+                    info = res.get("info_msg") or None
+                    outcome.results.append(Result(None, [], int(res.get("affected_rows", 0)), info))
+                    outcome.warning_count = int(res.get("warning_count", 0))
+        except mysql.connector.Error as exc:
+            outcome.error = _server_error(exc)
+        return outcome
+
+    def ping(self) -> bool:
+        try:
+            self._cnx.ping()
+            return True
+        except mysql.connector.Error:
+            return False
+
+    def change_user(self, user: str, password: str, database: str) -> None:
+        try:
+            self._cnx.cmd_change_user(username=user, password=password, database=database or "")
+        except mysql.connector.Error as exc:
+            raise ConnectError(_server_error(exc)) from None
+
+    def reset_connection(self) -> None:
+        self._cnx.cmd_reset_connection()
+
+    def close(self) -> None:
+        try:
+            self._cnx.close()
+        except Exception:
+            pass
+
+
+def _text(value: Any) -> str:
+    return value.decode(ENCODING) if isinstance(value, bytes | bytearray) else str(value)
+
+
+def connect(params: ConnectParams) -> Connection:
+    return CConnection(params) if HAVE_CEXT else PyConnection(params)
+
+
+def connect_complete(params: ConnectParams) -> Connection:
+    """For tests that print mysql_info() or full metadata, which only the protocol path has."""
+    return PyConnection(params)

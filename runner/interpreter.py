@@ -1,0 +1,493 @@
+"""Walks a test's records: resolves variables, dispatches directives, runs statements.
+
+The interpreter owns the test's state (sessions, toggles, pending one-shot modifiers, output);
+handlers in ``runner.directives`` change that state through the methods here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner.directives import registry
+from runner.driver import Connection, ConnectParams, Outcome, ServerError
+from runner.errors import TestFileError
+from runner.expected_errors import ErrorListError, ExpectedErrors, error_name
+from runner.language.parser import ParseResult, parse_file
+from runner.language.records import Block, Command, Location, Query, Record
+from runner.render.base import Dialect, ErrorVerdict, View
+from runner.render.transforms import RegexReplace, Replacer, StringReplace
+from runner.session import Session, SessionStateError, State
+from runner.variables import VariableError, Variables, as_int, is_true
+
+
+class TestFailure(Exception):
+    """The test stops and fails: what mysqltest reports as ``At line N: …``."""
+
+    def __init__(self, location: Location | None, message: str) -> None:
+        super().__init__(message)
+        self.location = location
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.location.describe()}: {self.message}" if self.location else self.message
+
+
+class TestSkipped(Exception):
+    def __init__(self, reason: str, location: Location | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.location = location
+
+
+class TestExit(Exception):
+    """``exit``: stop here; the output so far is the result."""
+
+
+class BreakLoop(Exception):
+    pass
+
+
+@dataclass(slots=True)
+class Toggles:
+    """The enable_*/disable_* switches that stay until changed."""
+
+    query_log: bool = True
+    result_log: bool = True
+    warnings: bool = True
+    info: bool = False
+    metadata: bool = False
+    column_names: bool = True
+    vertical: bool = False
+    abort_on_error: bool = True
+    connect_log: bool = True
+    reconnect: bool = False
+
+
+# Toggles whose state mysqltest publishes as $ENABLED_<NAME>.
+TOGGLE_VARIABLES = {
+    "query_log": "ENABLED_QUERY_LOG",
+    "result_log": "ENABLED_RESULT_LOG",
+    "warnings": "ENABLED_WARNINGS",
+    "info": "ENABLED_INFO",
+    "metadata": "ENABLED_METADATA",
+    "column_names": "ENABLED_COLUMN_NAMES",
+    "abort_on_error": "ENABLED_ABORT_ON_ERROR",
+    "connect_log": "ENABLED_CONNECT_LOG",
+}
+
+
+@dataclass(slots=True)
+class Modifiers:
+    """One-shot modifiers waiting for the next statement (or echo/exec) to use them."""
+
+    regexes: tuple[RegexReplace, ...] = ()
+    strings: StringReplace | None = None
+    replace_column: dict[int, str] | None = None
+    sorted: bool = False
+    lowercase: bool = False
+    vertical: bool | None = None
+
+    def any(self) -> bool:
+        return bool(
+            self.regexes or self.strings or self.replace_column or self.sorted or self.lowercase
+            or self.vertical is not None
+        )
+
+
+@dataclass(slots=True)
+class TestPaths:
+    test_file: Path
+    basedir: Path  # where `source include/…` resolves, as mysqltest's --basedir
+    suite_dir: Path
+    vardir: Path
+    tmpdir: Path
+
+
+@dataclass(slots=True)
+class Interpreter:
+    dialect: Dialect
+    paths: TestPaths
+    defaults: ConnectParams
+    connect: Callable[[ConnectParams], Connection]
+    variables: Variables
+    # Keyed by the sourcing location too: records carry their include chain for failure reports.
+    parse_cache: dict[tuple[Path, str, Location], ParseResult] = field(default_factory=dict)
+    max_source_depth: int = 16
+
+    out: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+    toggles: Toggles = field(default_factory=Toggles)
+    modifiers: Modifiers = field(default_factory=Modifiers)
+    expected: ExpectedErrors | None = None
+    sessions: dict[str, Session] = field(default_factory=dict)
+    current: Session | None = None
+    charset: str = "latin1"
+    send_next: bool = False  # a bare `send` sends the statement after it
+    statements_run: int = 0
+    _depth: int = 0
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def run(self, records: list[Record]) -> str:
+        """Run a whole test; returns its output. Raises TestFailure / TestSkipped."""
+        self._builtin_variables()
+        self.open_session("default", self.defaults)
+        try:
+            self.run_records(records)
+        except TestExit:
+            pass
+        return "".join(self.out)
+
+    def _builtin_variables(self) -> None:
+        # What mysqltest defines before a test starts: the protocol modes (tidbrun runs the plain
+        # text protocol) and the state of every toggle.
+        for name in ("PS_PROTOCOL", "SP_PROTOCOL", "VIEW_PROTOCOL", "CURSOR_PROTOCOL", "NON_BLOCKING_API"):
+            self.variables.set(name, "0")
+        for toggle in TOGGLE_VARIABLES:
+            self.variables.set(TOGGLE_VARIABLES[toggle], "1" if getattr(self.toggles, toggle) else "0")
+        self.variables.set("MYSQLTEST_FILE", str(self.paths.test_file))
+
+    def set_toggle(self, field_name: str, value: bool) -> None:
+        setattr(self.toggles, field_name, value)
+        variable = TOGGLE_VARIABLES.get(field_name)
+        if variable:
+            self.variables.set(variable, "1" if value else "0")
+
+    def close(self) -> None:
+        for session in self.sessions.values():
+            try:
+                session.close()
+            except Exception:
+                pass
+        self.sessions.clear()
+
+    def run_records(self, records: list[Record]) -> None:
+        for record in records:
+            if type(record) is Query:
+                self._run_query_record(record)
+            elif type(record) is Command:
+                self.run_command(record)
+            elif type(record) is Block:
+                self._run_block(record)
+
+    def _run_query_record(self, record: Query) -> None:
+        mode = "query"
+        if self.send_next:
+            self.send_next = False
+            mode = "send"
+        self.run_statement(record.sql, record.delimiter, record.location, mode=mode)
+        self._after_command(consumed=True)
+
+    def run_command(self, command: Command) -> None:
+        entry = registry.lookup(command.name)
+        if entry is None:
+            raise TestFailure(command.location, f"command '{command.name}' is not implemented by tidbrun")
+        try:
+            entry.handler(self, command)
+        except (TestFailure, TestSkipped, TestExit, BreakLoop):
+            raise
+        except (VariableError, ErrorListError, TestFileError) as exc:
+            message = exc.message if isinstance(exc, TestFileError) else str(exc)
+            raise TestFailure(command.location, message) from None
+        except SessionStateError as exc:
+            raise TestFailure(command.location, str(exc)) from None
+        except Exception as exc:  # a handler's own error message, with the command's location
+            if type(exc).__module__.startswith("runner"):
+                raise TestFailure(command.location, str(exc)) from None
+            raise
+        if command.name != "error":
+            self._after_command(consumed=entry.consumes_modifiers)
+
+    def _after_command(self, *, consumed: bool) -> None:
+        # mysqltest clears --error after any command but `error`, and the one-shot display
+        # modifiers once a command has used them.
+        self.expected = None
+        if consumed and self.modifiers.any():
+            self.modifiers = Modifiers()
+
+    def _run_block(self, block: Block) -> None:
+        if block.kind == "if":
+            if self.evaluate_condition(block.condition, block.location):
+                self.run_records(block.body)
+            return
+        while self.evaluate_condition(block.condition, block.location):
+            try:
+                self.run_records(block.body)
+            except BreakLoop:
+                break
+
+    # -- statements: the hot path ---------------------------------------------------------------
+
+    def view(self) -> View:
+        toggles, mods = self.toggles, self.modifiers
+        return View(
+            result_log=toggles.result_log,
+            warnings=toggles.warnings,
+            info=toggles.info,
+            metadata=toggles.metadata,
+            column_names=toggles.column_names,
+            vertical=toggles.vertical if mods.vertical is None else mods.vertical,
+            sorted=mods.sorted,
+            lowercase=mods.lowercase,
+            replace=Replacer(mods.regexes, mods.strings),
+            replace_column=mods.replace_column,
+        )
+
+    def take_expected(self) -> ExpectedErrors | None:
+        expected, self.expected = self.expected, None
+        return expected
+
+    def run_statement(self, sql: str, delimiter: str, location: Location, *, mode: str = "query") -> None:
+        """Echo, run and render one statement. ``mode``: query, send (no result yet) or reap."""
+        session = self.session(location)
+        view = self.view()
+        expected = self.take_expected()
+        chunks: list[str] = []
+        if self.toggles.query_log and mode != "reap":
+            chunks.append(self.dialect.statement(sql, delimiter, view))
+        if session.state is State.CLOSED:
+            gone = Outcome(error=ServerError(2006, "000000", "MariaDB server has gone away"))
+            self.handle_outcome(gone, expected, view, chunks, sql, location, session)
+            self._emit(chunks, view)
+            return
+        try:
+            if mode == "send":
+                session.send(sql)
+                self._emit(chunks, view)
+                # An --error before send belongs to reap in spirit; mysqltest keeps it for send.
+                return
+            outcome = session.reap() if mode == "reap" else session.execute(sql)
+        except SessionStateError as exc:
+            self._emit(chunks, view)
+            raise TestFailure(location, str(exc)) from None
+        self.statements_run += 1
+        shown_sql = session.pending_sql if mode == "reap" else sql
+        self.handle_outcome(outcome, expected, view, chunks, shown_sql or sql, location, session)
+        self._emit(chunks, view)
+
+    def _emit(self, chunks: list[str], view: View) -> None:
+        if view.lowercase:
+            self.out.append("".join(chunks).lower())
+        else:
+            self.out.extend(chunks)
+
+    def handle_outcome(
+        self,
+        outcome: Outcome,
+        expected: ExpectedErrors | None,
+        view: View,
+        chunks: list[str],
+        sql: str,
+        location: Location,
+        session: Session,
+    ) -> None:
+        error = outcome.error
+        if error is None:
+            self.set_error_variables(0)
+            if expected is not None and not expected.first_is_success:
+                what = "error" if isinstance(expected.codes[0], int) else "sqlstate"
+                raise TestFailure(
+                    location, f"query '{sql}' succeeded - should have failed with {what} {expected.describe_first()}..."
+                )
+            warnings = []
+            if outcome.warning_count and view.warnings and view.result_log:
+                warnings = self.fetch_warnings(session)
+            chunks.append(self.dialect.outcome(outcome, warnings, view))
+            return
+        if outcome.results:
+            chunks.append(self.dialect.results(outcome.results, view))
+        self.accept_error(error, expected, view, chunks, f"query '{sql}'", location)
+
+    def accept_error(
+        self,
+        error: ServerError,
+        expected: ExpectedErrors | None,
+        view: View,
+        chunks: list[str],
+        what: str,
+        location: Location,
+    ) -> None:
+        """Render an error the test allows, or stop the test as mysqltest's handle_error does."""
+        self.set_error_variables(error.errno)
+        name = error_name(error.errno)
+        if expected is not None:
+            if expected.matches(error.errno, error.sqlstate):
+                verdict = ErrorVerdict(True, len(expected.codes), expected.first_is_success)
+                chunks.append(self.dialect.error(error, verdict, view))
+                return
+            self._emit(chunks, view)
+            chunks.clear()
+            first = expected.codes[0]
+            if isinstance(first, int):
+                raise TestFailure(
+                    location,
+                    f"{what} failed with wrong errno {name} ({error.errno}): '{error.message}', "
+                    f"instead of {expected.describe_first()}...",
+                )
+            raise TestFailure(
+                location,
+                f"{what} failed with wrong sqlstate {error.sqlstate}: '{error.message}', instead of {first}...",
+            )
+        if self.toggles.abort_on_error:
+            self._emit(chunks, view)
+            chunks.clear()
+            raise TestFailure(location, f"{what} failed: {name} ({error.errno}): {error.message}")
+        chunks.append(self.dialect.error(error, ErrorVerdict(False, 0, False), view))
+
+    def set_error_variables(self, errno: int) -> None:
+        self.variables.set("mysql_errno", str(errno))
+        self.variables.set("mysql_errname", error_name(errno) if errno else "")
+
+    def fetch_warnings(self, session: Session) -> list[tuple[str, str, str]]:
+        outcome = session.execute("SHOW WARNINGS")
+        if outcome.error or not outcome.results:
+            return []
+        return [tuple("" if v is None else v for v in row[:3]) for row in outcome.results[0].rows]  # type: ignore[misc]
+
+    # -- values -----------------------------------------------------------------------------------
+
+    def expand(self, text: str) -> str:
+        return self.variables.expand(text)
+
+    def query_rows(self, sql: str, location: Location) -> tuple[list[str], list[tuple[str | None, ...]]]:
+        """Run a statement for its value (backticks, query_get_value): errors stop the test."""
+        session = self.session(location)
+        try:
+            outcome = session.execute(sql)
+        except SessionStateError as exc:
+            raise TestFailure(location, str(exc)) from None
+        if outcome.error is not None:
+            err = outcome.error
+            raise TestFailure(location, f"Error running query '{sql}': {err.errno} {err.message}")
+        for result in outcome.results:
+            if result.columns is not None:
+                return [c.name for c in result.columns], result.rows
+        return [], []
+
+    def backtick_value(self, sql: str, location: Location) -> str:
+        _, rows = self.query_rows(sql, location)
+        if not rows:
+            return ""
+        return "\t".join("NULL" if v is None else v for v in rows[0])
+
+    def evaluate(self, text: str, location: Location) -> str:
+        """A let/if operand: `query`, $var, query_get_value(...) or plain text, expanded once."""
+        stripped = text.strip()
+        if stripped.startswith("`"):
+            close = stripped.rfind("`")
+            if close <= 0:
+                raise TestFailure(location, f"missing closing backtick in: {stripped}")
+            return self.backtick_value(self.expand(stripped[1:close]), location)
+        from runner.directives.flow import query_get_value  # shared with let
+
+        if stripped.startswith("query_get_value"):
+            return query_get_value(self, stripped, location)
+        return self.expand(text)
+
+    def evaluate_condition(self, condition: str, location: Location) -> bool:
+        text = condition.strip()
+        negate = False
+        if text.startswith("!"):
+            negate = True
+            text = text[1:].lstrip()
+        for op in ("==", "!=", "<=", ">=", "<", ">"):
+            left, sep, right = _split_operator(text, op)
+            if sep:
+                result = self._compare(self.evaluate(left, location), op, self.evaluate(right, location), location)
+                return result != negate
+        value = self.evaluate(text, location)
+        return is_true(value) != negate
+
+    def _compare(self, left: str, op: str, right: str, location: Location) -> bool:
+        lnum, rnum = as_int(left), as_int(right)
+        if lnum is not None and rnum is not None:
+            return {
+                "==": lnum == rnum, "!=": lnum != rnum, "<": lnum < rnum,
+                "<=": lnum <= rnum, ">": lnum > rnum, ">=": lnum >= rnum,
+            }[op]
+        if op == "==":
+            return left == right
+        if op == "!=":
+            return left != right
+        raise TestFailure(location, "only == and != are supported for string values")
+
+    # -- sessions ---------------------------------------------------------------------------------
+
+    def session(self, location: Location | None = None) -> Session:
+        if self.current is None:
+            raise TestFailure(location, "no current connection")
+        return self.current
+
+    def open_session(self, name: str, params: ConnectParams) -> Session:
+        session = Session(name, params, self.connect)
+        session.connect()
+        self.sessions[name] = session
+        self.switch_to(session)
+        return session
+
+    def switch_to(self, session: Session) -> None:
+        self.current = session
+        self.variables.set("CURRENT_CONNECTION", session.name)
+
+    def session_named(self, name: str, location: Location) -> Session:
+        session = self.sessions.get(name)
+        if session is None:
+            raise TestFailure(location, f"connection '{name}' not found in connection pool")
+        return session
+
+    # -- sourcing ---------------------------------------------------------------------------------
+
+    def resolve_source(self, name: str, location: Location) -> Path:
+        path = Path(name)
+        if path.is_absolute():
+            candidates = [path]
+        else:
+            here = Path(location.file).parent
+            candidates = [here / path, self.paths.suite_dir / path, self.paths.basedir / path, Path.cwd() / path]
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate
+        raise TestFailure(location, f"could not open '{name}' for reading (source)")
+
+    def source(self, path: Path, location: Location, delimiter: str) -> None:
+        if self._depth >= self.max_source_depth:
+            raise TestFailure(location, "source directives are nesting too deep")
+        key = (path, delimiter, location)
+        parsed = self.parse_cache.get(key)
+        if parsed is None:
+            parsed = parse_file(path, parent=location, delimiter=delimiter)
+            self.parse_cache[key] = parsed
+        self._depth += 1
+        try:
+            self.run_records(parsed.records)
+        finally:
+            self._depth -= 1
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+def _split_operator(text: str, op: str) -> tuple[str, str, str]:
+    """Split at ``op`` outside backticks and quotes."""
+    quote = ""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == quote:
+                quote = ""
+        elif c in "`'\"":
+            quote = c
+        elif text.startswith(op, i):
+            if op in ("<", ">") and text[i + 1 : i + 2] == "=":
+                i += 2
+                continue
+            if op in ("<", ">") and i > 0 and text[i - 1] in "<>!=":
+                i += 1
+                continue
+            return text[:i], op, text[i + len(op) :]
+        i += 1
+    return text, "", ""

@@ -1,0 +1,341 @@
+"""Test-file text → records, reading the mysqltest language the way `client/mysqltest.cc` does.
+
+What mysqltest's reader does, and so this one:
+- A command starts at the first non-blank character. ``#`` starts a comment line, ``--`` a
+  one-line command, ``}`` closes a block; anything else runs up to the current delimiter.
+- Delimiters inside quotes (' " `) do not end a statement; a backslash escapes inside quotes and
+  keeps a quote from opening outside them.
+- For ``if`` and ``while`` a ``{`` ends the header instead of the delimiter.
+- ``write_file``/``append_file``/``perl`` take the following text up to a terminator (EOF).
+- A statement's first word decides whether it is a mysqltest command or SQL for the server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner.errors import TestFileError
+from runner.language.arguments import split_quoted
+from runner.language.commands import HEREDOC_COMMANDS, is_command
+from runner.language.records import Block, Command, Location, Query, Record, Style
+
+_WS = " \t\r\n\f\v"
+_FIRST_WORD_END = re.compile(r"[\s(]")
+# Backslash escapes inside '…' and "…" but not inside `…` (MDEV-13187).
+_QUOTE_END = {"'": re.compile(r"['\\]"), '"': re.compile(r'["\\]'), "`": re.compile("`")}
+_MAX_DELIMITER = 16
+
+
+@dataclass(slots=True)
+class _OpenBlock:
+    block: Block
+    outer: list[Record]
+
+
+@dataclass(slots=True)
+class ParseResult:
+    records: list[Record]
+    delimiter: str  # in force at the end of the text (an included file may change it)
+
+
+@dataclass(slots=True)
+class Parser:
+    text: str
+    file: str
+    parent: Location | None = None
+    delimiter: str = ";"
+    _pos: int = 0
+    _line: int = 1
+    _records: list[Record] = field(default_factory=list)
+    _open: list[_OpenBlock] = field(default_factory=list)
+    _parsing_disabled: bool = False
+    _scanners: dict[tuple[str, bool], re.Pattern[str]] = field(default_factory=dict)
+
+    # -- driving loop --------------------------------------------------------------------------
+
+    def parse(self) -> ParseResult:
+        text = self.text
+        end = len(text)
+        while True:
+            self._skip_blank()
+            if self._pos >= end:
+                break
+            ch = text[self._pos]
+            if ch == "#":
+                self._skip_line()
+            elif text.startswith("--", self._pos):
+                self._dash_command()
+            elif ch == "}":
+                self._pos += 1
+                self._close_block(self._here())
+            else:
+                self._delimited()
+        if self._open:
+            opened = self._open[-1].block
+            raise TestFileError(opened.location, f"'{opened.kind}' block is never closed (missing '}}')")
+        return ParseResult(self._records, self.delimiter)
+
+    def _here(self) -> Location:
+        return Location(self.file, self._line, self.parent)
+
+    def _advance_to(self, pos: int) -> None:
+        self._line += self.text.count("\n", self._pos, pos)
+        self._pos = pos
+
+    def _skip_blank(self) -> None:
+        text, pos, end = self.text, self._pos, len(self.text)
+        while pos < end and text[pos] in _WS:
+            pos += 1
+        self._advance_to(pos)
+
+    def _skip_line(self) -> None:
+        nl = self.text.find("\n", self._pos)
+        self._advance_to(len(self.text) if nl < 0 else nl)
+
+    # -- the two command forms -----------------------------------------------------------------
+
+    def _dash_command(self) -> None:
+        loc = self._here()
+        nl = self.text.find("\n", self._pos)
+        stop = len(self.text) if nl < 0 else nl
+        line = self.text[self._pos + 2 : stop]
+        self._advance_to(stop)
+        body = line.lstrip(_WS)
+        word, argument = _split_first_word(body)
+        if self.delimiter and word.endswith(self.delimiter) and is_command(word[: -len(self.delimiter)]):
+            # mysqltest's first word stops at the delimiter: `--reap;` is `reap`.
+            word = word[: -len(self.delimiter)]
+        if not is_command(word):
+            raise TestFileError(
+                loc,
+                f"'--{word}' is not a mysqltest command (use '#' for a comment)" if word else
+                "a line starting with '--' must name a mysqltest command (use '#' for a comment)",
+            )
+        self._command(loc, word, argument, "dash", body)
+
+    def _delimited(self) -> None:
+        loc = self._here()
+        start = self._pos
+        word_match = _FIRST_WORD_END.search(self.text, start)
+        word_end = word_match.start() if word_match else len(self.text)
+        first = self.text[start:word_end]
+        block_header = first.lower() in ("if", "while")
+        stop, resume = self._scan_statement(start, block_header)
+        if stop < 0:
+            raise TestFileError(
+                loc, f"statement is not terminated by the delimiter '{self.delimiter}' before the end of the file"
+            )
+        statement = to_format_v1(self.text[start:stop])
+        self._advance_to(resume)
+        if block_header:
+            self._open_block(loc, first.lower(), statement[len(first) :])
+            return
+        # The first word ends at blank, '(' or the delimiter, as in mysqltest's read_command.
+        word, argument = _split_first_word(statement)
+        if self.delimiter and word.endswith(self.delimiter):
+            word = word[: -len(self.delimiter)]
+        if is_command(word):
+            if word.lower() == "query":
+                self._emit(Query(loc, argument, self.delimiter))
+            else:
+                self._command(loc, word, argument, "delimited", statement)
+        else:
+            self._emit(Query(loc, statement, self.delimiter))
+
+    def _scanner(self, block_header: bool) -> re.Pattern[str]:
+        key = (self.delimiter, block_header)
+        rx = self._scanners.get(key)
+        if rx is None:
+            alternatives = [re.escape(self.delimiter), r"['\"`\\]"]
+            if block_header:
+                alternatives.append(r"\{")
+            rx = re.compile("|".join(alternatives))
+            self._scanners[key] = rx
+        return rx
+
+    def _scan_statement(self, start: int, block_header: bool) -> tuple[int, int]:
+        """Where the statement starting at ``start`` ends, and where reading goes on after it."""
+        text = self.text
+        rx = self._scanner(block_header)
+        pos = start
+        while True:
+            m = rx.search(text, pos)
+            if m is None:
+                return -1, len(text)
+            token = m.group()
+            if token == "\\":
+                # Outside quotes a backslash only keeps the next quote from opening one.
+                pos = m.end() + (1 if text[m.end() : m.end() + 1] in _QUOTE_END else 0)
+            elif token in _QUOTE_END and token != self.delimiter:
+                pos = self._skip_quoted(m.end(), token)
+                if pos < 0:
+                    return -1, len(text)
+            elif token == "{" and block_header:
+                return m.start(), m.end()
+            else:
+                return m.start(), m.end()
+
+    def _skip_quoted(self, pos: int, quote: str) -> int:
+        rx = _QUOTE_END[quote]
+        text = self.text
+        while True:
+            m = rx.search(text, pos)
+            if m is None:
+                return -1
+            if m.group() == "\\":
+                pos = m.end() + 1
+            else:
+                return m.end()
+
+    # -- what a command means to the reader ----------------------------------------------------
+
+    def _command(self, loc: Location, word: str, argument: str, style: Style, text: str) -> None:
+        name = word.lower()
+        if name == "delimiter":
+            self._set_delimiter(loc, argument)
+        elif name in ("if", "while"):
+            self._open_block(loc, name, argument, dash=True)
+        elif name == "end":
+            self._close_block(loc)
+        elif name == "disable_parsing":
+            self._parsing_disabled = True
+        elif name == "enable_parsing":
+            self._parsing_disabled = False
+        elif name in HEREDOC_COMMANDS:
+            self._heredoc(loc, name, argument, style, text)
+        else:
+            self._emit(Command(loc, name, argument, style, self.delimiter, text))
+
+    def _set_delimiter(self, loc: Location, argument: str) -> None:
+        new = argument.strip(_WS)
+        if not new:
+            raise TestFileError(loc, "delimiter needs a value: 'delimiter //;' or '--delimiter //'")
+        if len(new) > _MAX_DELIMITER:
+            raise TestFileError(loc, f"delimiter longer than {_MAX_DELIMITER} characters")
+        if not self._parsing_disabled:
+            self.delimiter = new
+
+    def _heredoc(self, loc: Location, name: str, argument: str, style: Style, text: str) -> None:
+        words = split_quoted(argument)
+        if name == "perl":
+            terminator = words[0] if words else "EOF"
+        else:
+            if not words:
+                raise TestFileError(loc, f"{name} needs a file name")
+            terminator = words[1] if len(words) > 1 else "EOF"
+        # No characters but blanks may follow the command on its own line.
+        nl = self.text.find("\n", self._pos)
+        rest_end = len(self.text) if nl < 0 else nl
+        if self.text[self._pos : rest_end].strip(_WS):
+            raise TestFileError(loc, f"trailing characters after {name} on the same line")
+        body_start = rest_end + 1
+        found = self.text.find(terminator, body_start)
+        if found < 0:
+            raise TestFileError(loc, f"{name}: end of file before the terminator '{terminator}'")
+        body = self.text[body_start:found] if body_start <= found else ""
+        self._advance_to(found + len(terminator))
+        self._emit(Command(loc, name, argument, style, self.delimiter, text, body=body, terminator=terminator))
+
+    def _open_block(self, loc: Location, kind: str, header: str, dash: bool = False) -> None:
+        condition = _block_condition(loc, kind, header)
+        if dash and not header.rstrip(_WS).endswith("{"):
+            # `--while (c)` may leave its '{' to the following line.
+            self._skip_blank()
+            if not self.text.startswith("{", self._pos):
+                raise TestFileError(loc, f"'{kind}' needs a '{{' to open its block")
+            self._advance_to(self._pos + 1)
+        if self._parsing_disabled:
+            return
+        block = Block(loc, "if" if kind == "if" else "while", condition)
+        self._open.append(_OpenBlock(block, self._records))
+        self._records = block.body
+
+    def _close_block(self, loc: Location) -> None:
+        if self._parsing_disabled:
+            return
+        if not self._open:
+            raise TestFileError(loc, "'}' closes a block that was never opened")
+        opened = self._open.pop()
+        opened.block.end = loc
+        self._records = opened.outer
+        self._records.append(opened.block)
+
+    def _emit(self, record: Record) -> None:
+        if not self._parsing_disabled:
+            self._records.append(record)
+
+
+def to_format_v1(text: str) -> str:
+    """mysqltest's result format 1: a newline swallows the blanks (and blank lines) after it,
+    unless it directly follows a closing quote. Quoted text is kept as it is."""
+    if "\n" not in text:
+        return text
+    out: list[str] = []
+    i, n = 0, len(text)
+    after_quote = False
+    while i < n:
+        c = text[i]
+        if c == "\n" and not after_quote:
+            out.append(c)
+            i += 1
+            while i < n and text[i] in _WS:
+                i += 1
+            after_quote = False
+        elif c in "'\"`":
+            close = text.find(c, i + 1)
+            close = n - 1 if close < 0 else close
+            out.append(text[i : close + 1])
+            i = close + 1
+            after_quote = True
+        else:
+            out.append(c)
+            i += 1
+            after_quote = False
+    return "".join(out)
+
+
+def _split_first_word(text: str) -> tuple[str, str]:
+    m = _FIRST_WORD_END.search(text)
+    if m is None:
+        return text, ""
+    return text[: m.start()], text[m.start() :].lstrip(_WS)
+
+
+def _block_condition(loc: Location, kind: str, header: str) -> str:
+    header = header.strip(_WS)
+    if header.endswith("{"):
+        header = header[:-1].rstrip(_WS)
+    if not header.startswith("("):
+        raise TestFileError(loc, f"'{kind}' needs a condition in parentheses: {kind} (<expr>)")
+    close = header.rfind(")")
+    if close <= 0:
+        raise TestFileError(loc, f"'{kind}' condition has no closing parenthesis")
+    if header[close + 1 :].strip(_WS):
+        raise TestFileError(loc, f"unexpected text after the '{kind}' condition: {header[close + 1 :].strip()!r}")
+    return header[1:close].strip(_WS)
+
+
+def parse_text(text: str, file: str, *, parent: Location | None = None, delimiter: str = ";") -> ParseResult:
+    return Parser(text, file, parent, delimiter).parse()
+
+
+def read_test_text(path: Path) -> str:
+    """Test files are bytes: latin-1 maps each byte to one character and back unchanged.
+
+    CR LF becomes LF, as mysqltest's reader does.
+    """
+    return path.read_bytes().decode("latin-1").replace("\r\n", "\n")
+
+
+Loader = Callable[[Path, Location | None, str], ParseResult]
+
+
+def parse_file(path: Path, *, parent: Location | None = None, delimiter: str = ";", display: str | None = None) -> ParseResult:
+    try:
+        text = read_test_text(path)
+    except OSError as exc:
+        raise TestFileError(parent, f"cannot read {path}: {exc.strerror}") from None
+    return parse_text(text, display or str(path), parent=parent, delimiter=delimiter)

@@ -1,0 +1,144 @@
+"""The result format of MySQL/MariaDB's mysqltest (as mariadb-test 10.11 writes it)."""
+
+from __future__ import annotations
+
+from runner.driver import Column, Outcome, Result, ServerError
+from runner.render.base import ErrorVerdict, View, Warning_
+
+METADATA_HEADER = (
+    "Catalog\tDatabase\tTable\tTable_alias\tColumn\tColumn_alias\tType\tLength\tMax length\t"
+    "Is_null\tFlags\tDecimals\tCharsetnr\n"
+)
+_NOT_NULL_FLAG = 1
+
+
+class MysqltestDialect:
+    name = "mysqltest"
+
+    def statement(self, sql: str, delimiter: str, view: View) -> str:
+        text = view.replace(sql) if view.replace else sql
+        return f"{text}{delimiter}\n"
+
+    def outcome(self, outcome: Outcome, warnings: list[Warning_], view: View) -> str:
+        if not view.result_log:
+            return ""
+        parts = [self._result(result, view) for result in outcome.results]
+        if warnings and view.warnings:
+            parts.append(self._warnings(warnings, view))
+        return "".join(parts)
+
+    def results(self, results: list[Result], view: View) -> str:
+        if not view.result_log:
+            return ""
+        return "".join(self._result(result, view) for result in results)
+
+    def error(self, error: ServerError, verdict: ErrorVerdict, view: View) -> str:
+        if not view.result_log:
+            return ""
+        if verdict.expected and verdict.listed > 1:
+            return "" if verdict.first_is_success else "Got one of the listed errors\n"
+        replace = view.replace
+        if replace:
+            return f"ERROR {replace(error.sqlstate)}: {replace(error.message)}\n"
+        return f"ERROR {error.sqlstate}: {error.message}\n"
+
+    # -- pieces ---------------------------------------------------------------------------------
+
+    def _result(self, result: Result, view: View) -> str:
+        head: list[str] = []
+        body: list[str] = []
+        columns = result.columns
+        if columns is not None:
+            if view.metadata:
+                head.append(_metadata(columns, result, view))
+            if view.vertical:
+                body.extend(_vertical_rows(columns, result, view))
+            else:
+                if view.column_names:
+                    head.append(_join_line([c.name for c in columns], view))
+                body.extend(_rows(result, view))
+            if view.sorted:
+                body = _sorted_lines(body)
+        tail = ""
+        if view.info:
+            tail = f"affected rows: {result.affected_rows}\n"
+            if result.info:
+                tail += f"info: {result.info}\n"
+        return "".join(head) + "".join(body) + tail
+
+    def _warnings(self, warnings: list[Warning_], view: View) -> str:
+        replace = view.replace
+        lines = [
+            "\t".join(replace(v) for v in w) + "\n" if replace else "\t".join(w) + "\n" for w in warnings
+        ]
+        if view.sorted:
+            lines = _sorted_lines(lines)
+        return "Warnings:\n" + "".join(lines)
+
+
+def _join_line(values: list[str], view: View) -> str:
+    replace = view.replace
+    if replace:
+        return "\t".join(replace(v) for v in values) + "\n"
+    return "\t".join(values) + "\n"
+
+
+def _rows(result: Result, view: View) -> list[str]:
+    replace = view.replace
+    columns = view.replace_column
+    if not replace and not columns:
+        return ["\t".join("NULL" if v is None else v for v in row) + "\n" for row in result.rows]
+    lines = []
+    for row in result.rows:
+        values = ["NULL" if v is None else v for v in row]
+        if columns:
+            for index, text in columns.items():
+                if index < len(values):
+                    values[index] = text
+        if replace:
+            values = [replace(v) for v in values]
+        lines.append("\t".join(values) + "\n")
+    return lines
+
+
+def _vertical_rows(columns: list[Column], result: Result, view: View) -> list[str]:
+    replace = view.replace
+    replace_columns = view.replace_column or {}
+    lines = []
+    for row in result.rows:
+        for index, (column, value) in enumerate(zip(columns, row, strict=False)):
+            text = replace_columns.get(index, "NULL" if value is None else value)
+            if replace:
+                text = replace(text)
+            lines.append(f"{column.name}\t{text}\n")
+    return lines
+
+
+def _sorted_lines(lines: list[str]) -> list[str]:
+    # mysqltest sorts output lines, so a value holding a newline is sorted as several lines.
+    flat = "".join(lines).split("\n")[:-1]
+    return [line + "\n" for line in sorted(flat)]
+
+
+def _metadata(columns: list[Column], result: Result, view: View) -> str:
+    lines = [METADATA_HEADER]
+    for index, column in enumerate(columns):
+        meta = column.meta
+        catalog, db, table, org_table, name, org_name, charsetnr, length, ftype, flags, decimals = (
+            _meta_text(v) for v in meta[:11]
+        )
+        max_length = max(
+            (len(row[index]) for row in result.rows if row[index] is not None),
+            default=0,
+        )
+        is_null = "N" if int(flags) & _NOT_NULL_FLAG else "Y"
+        fields = [catalog, db, org_table, table, org_name, name, ftype, length, str(max_length), is_null, flags,
+                  decimals, charsetnr]
+        lines.append(_join_line(fields, view))
+    return "".join(lines)
+
+
+def _meta_text(value: object) -> str:
+    if isinstance(value, bytes | bytearray):
+        return value.decode("latin-1")
+    return str(value)

@@ -1,0 +1,60 @@
+"""Per-test lines and the closing summary on the terminal."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from typing import TextIO
+
+from runner.suite import TestReport
+
+_COLORS = {"pass": "\033[32m", "fail": "\033[31m", "error": "\033[31m", "skip": "\033[33m"}
+_RESET = "\033[0m"
+
+
+class ConsoleReport:
+    def __init__(self, stream: TextIO | None = None, *, color: bool | None = None, verbose: bool = False) -> None:
+        self.stream = stream or sys.stdout
+        self.color = self.stream.isatty() if color is None else color
+        self.verbose = verbose
+        self.counts: Counter[str] = Counter()
+        self.seconds = 0.0
+
+    def _paint(self, status: str, text: str) -> str:
+        return f"{_COLORS[status]}{text}{_RESET}" if self.color else text
+
+    def test(self, report: TestReport) -> None:
+        self.counts[report.status] += 1
+        self.seconds += report.seconds
+        word = "recorded" if report.recorded else report.status
+        line = f"{report.case.name:<50} [ {self._paint(report.status, word)} ] {report.seconds * 1000:7.0f} ms"
+        if report.status == "skip" and report.message:
+            line += f"  ({report.message})"
+        print(line, file=self.stream)
+        if report.status in ("fail", "error"):
+            print(f"    {report.message}", file=self.stream)
+            if report.diff:
+                print(self._diff(report.diff), end="", file=self.stream)
+            if self.verbose and report.details:
+                print("".join(report.details), end="", file=self.stream)
+        self.stream.flush()
+
+    def _diff(self, diff: str) -> str:
+        if not self.color:
+            return diff
+        lines = []
+        for line in diff.splitlines(keepends=True):
+            if line.startswith("+") and not line.startswith("+++"):
+                line = f"\033[32m{line.rstrip(chr(10))}{_RESET}\n"
+            elif line.startswith("-") and not line.startswith("---"):
+                line = f"\033[31m{line.rstrip(chr(10))}{_RESET}\n"
+            lines.append(line)
+        return "".join(lines)
+
+    def summary(self, wall: float, not_run: int = 0) -> None:
+        c = self.counts
+        failed = c["fail"] + c["error"]
+        text = f"{c['pass']} passed, {failed} failed, {c['skip']} skipped"
+        if not_run:
+            text += f", {not_run} not run"
+        print(f"\n{text} in {wall:.2f}s", file=self.stream)

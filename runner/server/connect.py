@@ -1,0 +1,51 @@
+"""Opening short-lived administrative connections to a server."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import mysql.connector
+
+from runner.server.address import ServerAddress
+
+
+def open_connection(
+    address: ServerAddress,
+    *,
+    database: str | None = None,
+    autocommit: bool = True,
+    connect_timeout: float = 5.0,
+) -> Any:
+    """Connect to ``address``: over its unix socket when the socket file exists, else over TCP.
+
+    Returns the driver's connection (the C-extension class when it is available).
+    """
+    use_socket = address.socket is not None and os.path.exists(address.socket)
+    kwargs = address.connect_kwargs(prefer_socket=use_socket)
+    kwargs["autocommit"] = autocommit
+    kwargs["connection_timeout"] = max(1, int(connect_timeout))
+    if database is not None:
+        kwargs["database"] = database
+    return mysql.connector.connect(**kwargs)
+
+
+def query_rows(conn: Any, sql: str) -> list[tuple[Any, ...]]:
+    """Run one statement and return all rows of its (first) result set."""
+    cur = conn.cursor()
+    try:
+        cur.execute(sql)
+        return list(cur.fetchall()) if cur.with_rows else []
+    finally:
+        cur.close()
+
+
+def execute(conn: Any, sql: str) -> None:
+    """Run one statement whose result, if any, does not matter."""
+    cur = conn.cursor()
+    try:
+        cur.execute(sql)
+        if cur.with_rows:
+            cur.fetchall()
+    finally:
+        cur.close()

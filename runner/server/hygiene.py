@@ -1,0 +1,173 @@
+"""Putting a shared server back into its just-bootstrapped state between tests."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import mysql.connector
+
+from runner.errors import ServerUnavailable
+from runner.server.address import ServerAddress
+from runner.server.connect import execute, open_connection, query_rows
+from runner.server.flavour import query_flavour
+
+SYSTEM_DATABASES = frozenset(
+    {
+        "mysql",
+        "information_schema",
+        "performance_schema",
+        "sys",
+        "mtr",
+        # TiDB's own schemas
+        "metrics_schema",
+    }
+)
+SERVER_NAME = "mysqld.1"
+# How long leftover connections get to go away after KILL.
+KILL_WAIT_SECONDS = 5.0
+
+
+class HygieneError(ServerUnavailable):
+    """The server could not be cleaned; the caller should restart (or re-bootstrap) it."""
+
+
+def _quote_identifier(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes | bytearray) else str(value)
+
+
+def _kill_other_connections(conn: Any) -> None:
+    own = int(query_rows(conn, "SELECT CONNECTION_ID()")[0][0])
+    # Daemon threads (event scheduler, replication, InnoDB purge...) are not ours to kill.
+    list_sql = (
+        "SELECT ID FROM INFORMATION_SCHEMA.PROCESSLIST "
+        f"WHERE ID <> {own} AND COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Slave_IO', 'Slave_SQL', "
+        "'Slave_worker') AND USER NOT IN ('system user', 'event_scheduler')"
+    )
+    ids = [int(row[0]) for row in query_rows(conn, list_sql)]
+    for conn_id in ids:
+        with contextlib.suppress(mysql.connector.Error):
+            execute(conn, f"KILL CONNECTION {conn_id}")
+    # KILL only flags the thread; prepared XA transactions become recoverable only once their
+    # owner is really gone, so wait for that.
+    deadline = time.monotonic() + KILL_WAIT_SECONDS
+    while ids and time.monotonic() < deadline:
+        placeholders = ",".join(str(i) for i in ids)
+        ids = [
+            int(row[0])
+            for row in query_rows(
+                conn, f"SELECT ID FROM INFORMATION_SCHEMA.PROCESSLIST WHERE ID IN ({placeholders})"
+            )
+        ]
+        if ids:
+            time.sleep(0.01)
+
+
+def _rollback_prepared_xa(conn: Any) -> None:
+    """Prepared XA transactions survive disconnects and restarts and hold their locks, so a later
+    ``DROP DATABASE`` would wait on them."""
+    rows = query_rows(conn, "XA RECOVER")
+    for format_id, gtrid_length, bqual_length, data in rows:
+        raw = data if isinstance(data, bytes | bytearray) else str(data).encode("latin1")
+        gtrid = raw[: int(gtrid_length)]
+        bqual = raw[int(gtrid_length) : int(gtrid_length) + int(bqual_length)]
+        execute(conn, f"XA ROLLBACK X'{gtrid.hex()}',X'{bqual.hex()}',{int(format_id)}")
+
+
+def _drop_user_databases(conn: Any) -> None:
+    for (name,) in query_rows(conn, "SHOW DATABASES"):
+        text = _text(name)
+        if text.lower() in SYSTEM_DATABASES:
+            continue
+        execute(conn, f"DROP DATABASE IF EXISTS {_quote_identifier(text)}")
+
+
+def _empty_tmpdir(vardir: Path) -> None:
+    """Empty ``$MYSQL_TMP_DIR`` but keep the server's socket and its own tmpdir."""
+    tmp = vardir / "tmp"
+    if not tmp.is_dir():
+        return
+    for entry in tmp.iterdir():
+        if entry.name == SERVER_NAME or entry.suffix == ".sock":
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def reset_between_tests(address: ServerAddress, vardir: Path, *, dialect_database: str | None = None) -> None:
+    """What mysql-test-run.pl's cleanup amounts to, done in place on a running server.
+
+    Kills leftover connections (not our own), rolls back prepared XA transactions, drops every
+    non-system database, re-creates the default database as bootstrap did (``test``, latin1 on
+    MariaDB/MySQL; ``dialect_database`` names a different default database, created with the
+    server's default character set) and empties ``vardir/tmp``. The cleanup connection waits at
+    most 5 s for a metadata lock. Raises ``HygieneError`` when the server cannot be cleaned.
+    """
+    try:
+        conn = open_connection(address)
+    except mysql.connector.Error as exc:
+        raise HygieneError(f"cannot connect to clean the server at {address}: {exc}") from exc
+    try:
+        flavour = query_flavour(conn)
+        with contextlib.suppress(mysql.connector.Error):
+            execute(conn, "SET SESSION lock_wait_timeout=5")
+        _kill_other_connections(conn)
+        if flavour != "tidb":
+            _rollback_prepared_xa(conn)
+        _drop_user_databases(conn)
+        if dialect_database is not None:
+            execute(conn, f"CREATE DATABASE {_quote_identifier(dialect_database)}")
+        elif flavour == "tidb":
+            execute(conn, "CREATE DATABASE test")
+        else:
+            execute(conn, "CREATE DATABASE test CHARACTER SET latin1 COLLATE latin1_swedish_ci")
+    except mysql.connector.Error as exc:
+        raise HygieneError(f"cleaning the server at {address} failed: {exc}") from exc
+    finally:
+        with contextlib.suppress(Exception):
+            conn.close()
+    _empty_tmpdir(Path(vardir))
+
+
+def check_testcase(address: ServerAddress) -> str:
+    """The output of ``CALL mtr.check_testcase()`` (the server state MTR compares around each
+    test), as tab-separated text with a header line per result set; "" without an ``mtr`` db."""
+    try:
+        conn = open_connection(address)
+    except mysql.connector.Error as exc:
+        raise HygieneError(f"cannot connect to {address}: {exc}") from exc
+    try:
+        if not query_rows(
+            conn,
+            "SELECT 1 FROM INFORMATION_SCHEMA.ROUTINES "
+            "WHERE ROUTINE_SCHEMA='mtr' AND ROUTINE_NAME='check_testcase'",
+        ):
+            return ""
+        cur = conn.cursor(raw=True)
+        lines: list[str] = []
+        try:
+            cur.execute("CALL mtr.check_testcase()")
+            while True:
+                if cur.description:
+                    lines.append("\t".join(col[0] for col in cur.description))
+                    for row in cur.fetchall():
+                        lines.append("\t".join("NULL" if v is None else _text(v) for v in row))
+                if not cur.nextset():
+                    break
+        finally:
+            cur.close()
+        return "\n".join(lines) + "\n"
+    except mysql.connector.Error as exc:
+        raise HygieneError(f"mtr.check_testcase() failed on {address}: {exc}") from exc
+    finally:
+        with contextlib.suppress(Exception):
+            conn.close()

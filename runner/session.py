@@ -1,0 +1,118 @@
+"""One named connection of a test, as a small explicit state machine.
+
+    NOT_CONNECTED --connect--> IDLE --send--> SENT --reap--> IDLE
+    any state --close--> CLOSED
+
+``send`` runs the statement on a worker thread (the driver releases the GIL while it waits on the
+server), so the test goes on while the statement runs; ``reap`` collects its outcome.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from runner.driver import Connection, ConnectParams, Outcome, ServerError
+
+
+class State(enum.Enum):
+    NOT_CONNECTED = "not connected"
+    IDLE = "idle"
+    SENT = "query sent, waiting for reap"
+    CLOSED = "closed"
+
+
+class SessionStateError(Exception):
+    """A command that the session's state does not allow (a test error, not a server error)."""
+
+
+@dataclass(slots=True)
+class _Pending:
+    sql: str
+    done: threading.Event = field(default_factory=threading.Event)
+    outcome: Outcome | None = None
+
+
+class Session:
+    def __init__(self, name: str, params: ConnectParams, factory: Callable[[ConnectParams], Connection]) -> None:
+        self.name = name
+        self.params = params
+        self._factory = factory
+        self._conn: Connection | None = None
+        self._pending: _Pending | None = None
+        self.state = State.NOT_CONNECTED
+
+    # -- transitions ----------------------------------------------------------------------------
+
+    def connect(self) -> None:
+        self._require(State.NOT_CONNECTED, "connect")
+        self._conn = self._factory(self.params)
+        self.state = State.IDLE
+
+    def execute(self, sql: str) -> Outcome:
+        conn = self._idle_connection("run a statement")
+        return conn.execute(sql)
+
+    def send(self, sql: str) -> None:
+        conn = self._idle_connection("send a statement")
+        pending = _Pending(sql)
+
+        def run() -> None:
+            try:
+                pending.outcome = conn.execute(sql)
+            except Exception as exc:  # the worker must always hand an outcome to reap
+                pending.outcome = Outcome(error=ServerError(2013, "HY000", f"{type(exc).__name__}: {exc}"))
+            finally:
+                pending.done.set()
+
+        threading.Thread(target=run, name=f"tidbrun-send-{self.name}", daemon=True).start()
+        self._pending = pending
+        self.state = State.SENT
+
+    def reap(self, timeout: float | None = None) -> Outcome:
+        if self.state is not State.SENT or self._pending is None:
+            raise SessionStateError(f"connection '{self.name}': reap without a sent statement ({self.state.value})")
+        pending = self._pending
+        if not pending.done.wait(timeout):
+            raise TimeoutError(f"connection '{self.name}': statement still running after {timeout} s: {pending.sql[:200]}")
+        self._pending = None
+        self.state = State.IDLE
+        assert pending.outcome is not None
+        return pending.outcome
+
+    def close(self) -> None:
+        if self.state is State.SENT and self._pending is not None:
+            # mysqltest's disconnect after send waits for the statement, then closes.
+            self._pending.done.wait(30)
+            self._pending = None
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = None
+        self.state = State.CLOSED
+
+    # -- queries on the state -------------------------------------------------------------------
+
+    @property
+    def connection(self) -> Connection:
+        if self._conn is None:
+            raise SessionStateError(f"connection '{self.name}' is {self.state.value}")
+        return self._conn
+
+    @property
+    def pending_sql(self) -> str | None:
+        return self._pending.sql if self._pending else None
+
+    def _idle_connection(self, action: str) -> Connection:
+        if self.state is State.SENT:
+            raise SessionStateError(
+                f"connection '{self.name}' has a statement sent and not reaped; cannot {action} before reap"
+            )
+        self._require(State.IDLE, action)
+        assert self._conn is not None
+        return self._conn
+
+    def _require(self, state: State, action: str) -> None:
+        if self.state is not state:
+            raise SessionStateError(f"connection '{self.name}' is {self.state.value}; cannot {action}")

@@ -1,0 +1,162 @@
+"""Finding tests, running each one against a server, and judging its output."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from runner.compare import Mismatch, compare, read_result, reject_path, result_path_for, write_atomically
+from runner.config import RunConfig
+from runner.driver import ConnectError, ConnectParams, connect, connect_complete
+from runner.errors import TestFileError
+from runner.interpreter import Interpreter, TestFailure, TestPaths, TestSkipped
+from runner.language.parser import parse_file
+from runner.render.base import Dialect
+from runner.server.address import ServerAddress
+from runner.variables import Variables
+
+Status = Literal["pass", "fail", "skip", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class TestCase:
+    path: Path
+    name: str
+    result: Path
+
+
+@dataclass(slots=True)
+class TestReport:
+    case: TestCase
+    status: Status
+    seconds: float
+    message: str = ""
+    diff: str = ""
+    output: str = ""
+    recorded: bool = False
+    details: list[str] = field(default_factory=list)
+
+
+def discover(paths: list[Path], result_file: Path | None = None) -> list[TestCase]:
+    """Test files named, or every ``*.test`` in a folder (its ``t/`` when it has one), in name order."""
+    cases: list[TestCase] = []
+    for path in paths:
+        if path.is_dir():
+            folder = path / "t" if (path / "t").is_dir() else path
+            files = sorted(folder.rglob("*.test"))
+        else:
+            files = [path]
+        for file in files:
+            cases.append(TestCase(file, _test_name(file), result_file or result_path_for(file)))
+    return cases
+
+
+def _test_name(path: Path) -> str:
+    parts = path.with_suffix("").parts
+    if "t" in parts:
+        index = len(parts) - 1 - parts[::-1].index("t")
+        return "/".join(parts[index + 1 :])
+    return path.stem
+
+
+def _needs_complete_protocol(test: Path) -> bool:
+    # The C extension has no mysql_info() and drops column lengths; the few tests that print
+    # them run on the pure-Python protocol.
+    text = test.read_bytes()
+    return b"enable_info" in text or b"enable_metadata" in text
+
+
+def find_basedir(test: Path) -> Path:
+    """The mysql-test root above a test (the folder holding ``include/``), else the test's folder."""
+    for folder in test.resolve().parents:
+        if (folder / "include").is_dir():
+            return folder
+    return test.resolve().parent
+
+
+@dataclass(slots=True)
+class SuiteRunner:
+    config: RunConfig
+    address: ServerAddress
+    dialect: Dialect
+    vardir: Path
+    mysql_test_dir: Path | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+    between_tests: object = None  # callable(address, vardir) -> None, restores a clean server
+
+    def connect_params(self) -> ConnectParams:
+        address = self.address
+        return ConnectParams(
+            host="localhost" if address.socket else address.host,
+            user=address.user,
+            password=address.password,
+            database=self.config.server.database,
+            port=address.port,
+            socket=address.socket,
+        )
+
+    def run_one(self, case: TestCase) -> TestReport:
+        started = time.perf_counter()
+        basedir = self.config.basedir or find_basedir(case.path)
+        paths = TestPaths(
+            test_file=case.path.resolve(),
+            basedir=basedir,
+            suite_dir=case.path.resolve().parent,
+            vardir=self.vardir,
+            tmpdir=self.vardir / "tmp",
+        )
+        try:
+            records = parse_file(case.path, display=str(case.path)).records
+        except TestFileError as exc:
+            return TestReport(case, "error", time.perf_counter() - started, str(exc))
+        env = dict(self.environment)
+        interpreter = Interpreter(
+            dialect=self.dialect,
+            paths=paths,
+            defaults=self.connect_params(),
+            connect=connect_complete if _needs_complete_protocol(case.path) else connect,
+            variables=Variables(env),
+        )
+        try:
+            output = interpreter.run(records)
+        except TestSkipped as skipped:
+            return TestReport(case, "skip", time.perf_counter() - started, skipped.reason)
+        except TestFailure as failure:
+            partial = "".join(interpreter.out)
+            return TestReport(
+                case, "fail", time.perf_counter() - started, str(failure), output=partial,
+                details=interpreter.stderr,
+            )
+        except ConnectError as exc:
+            return TestReport(case, "error", time.perf_counter() - started, f"cannot connect: {exc}")
+        finally:
+            interpreter.close()
+            if callable(self.between_tests):
+                self.between_tests()
+        return self._judge(case, output, time.perf_counter() - started)
+
+    def _judge(self, case: TestCase, output: str, seconds: float) -> TestReport:
+        if not output:
+            return TestReport(case, "fail", seconds, "the test did not produce any output")
+        if self.config.record:
+            write_atomically(case.result, output)
+            return TestReport(case, "pass", seconds, output=output, recorded=True)
+        expected = read_result(case.result)
+        if expected is None:
+            reject = reject_path(case.result, self.config.reject_dir)
+            write_atomically(reject, output)
+            return TestReport(
+                case, "fail", seconds, f"the result file {case.result} does not exist (output in {reject})",
+                output=output,
+            )
+        mismatch: Mismatch | None = compare(expected, output, expected_name=str(case.result), actual_name="actual")
+        if mismatch is None:
+            return TestReport(case, "pass", seconds, output=output)
+        reject = reject_path(case.result, self.config.reject_dir)
+        write_atomically(reject, output)
+        return TestReport(
+            case, "fail", seconds, f"result content mismatch (first at line {mismatch.first_line}; output in {reject})",
+            diff=mismatch.diff, output=output,
+        )

@@ -1,0 +1,94 @@
+"""mysqltest variables: ``$name`` values, their expansion, and how they read as numbers and truth."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+
+from runner.errors import TidbrunError
+
+_VAR_NAME = re.compile(r"[A-Za-z0-9_]+")
+_INT = re.compile(r"[ \t]*[-+]?[0-9]+")
+
+
+class VariableError(TidbrunError):
+    pass
+
+
+class Variables:
+    """Test variables; an unknown name falls back to the environment, then to empty (as mysqltest)."""
+
+    def __init__(self, environment: Mapping[str, str] | None = None) -> None:
+        self._values: dict[str, str] = {}
+        self.environment: dict[str, str] = dict(os.environ if environment is None else environment)
+
+    def get(self, name: str) -> str:
+        value = self._values.get(name)
+        if value is None:
+            value = self.environment.get(name, "")
+        return value
+
+    def set(self, name: str, value: str) -> None:
+        self._values[name] = value
+
+    def set_env(self, name: str, value: str) -> None:
+        """``let NAME = value`` without a dollar sets an environment variable for child processes."""
+        self.environment[name] = value
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._values
+
+    def expand(self, text: str, *, keep_escapes: bool = False) -> str:
+        """Replace ``$name`` by its value; ``\\$``, ``\\\\`` and ``\\"`` escape (mysqltest's do_eval)."""
+        if "$" not in text and "\\" not in text:
+            return text
+        out: list[str] = []
+        i, n = 0, len(text)
+        escaped = False
+        while i < n:
+            c = text[i]
+            if c == "$":
+                if escaped:
+                    escaped = False
+                    out.append(c)
+                    i += 1
+                    continue
+                m = _VAR_NAME.match(text, i + 1)
+                if m is None:
+                    raise VariableError(f"bad variable name after '$' in: {text.strip()[:80]}")
+                out.append(self.get(m.group()))
+                i = m.end()
+                continue
+            if c == "\\":
+                nxt = text[i + 1 : i + 2]
+                if escaped:
+                    escaped = False
+                    out.append(c)
+                elif nxt in ("\\", "$", '"'):
+                    escaped = True
+                    if keep_escapes:
+                        out.append(c)
+                else:
+                    out.append(c)
+                i += 1
+                continue
+            escaped = False
+            out.append(c)
+            i += 1
+        return "".join(out)
+
+
+def as_int(value: str) -> int | None:
+    """The value as mysqltest's var_check_int sees it: a whole integer, or None."""
+    m = _INT.fullmatch(value.rstrip(" \t"))
+    return int(m.group()) if m else None
+
+
+def is_true(value: str) -> bool:
+    """mysqltest's truth: a non-zero integer, or a string not starting (after blanks/signs) with 0."""
+    number = as_int(value)
+    if number is not None:
+        return number != 0
+    stripped = value.lstrip(" \t\r\n-+")
+    return bool(stripped) and not stripped.startswith("0")
