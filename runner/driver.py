@@ -105,7 +105,21 @@ def _server_error(exc: Any) -> ServerError:
     errno = getattr(exc, "errno", None) or 2013
     sqlstate = getattr(exc, "sqlstate", None) or "HY000"
     message = getattr(exc, "msg", None) or str(exc)
-    return ServerError(int(errno), str(sqlstate), str(message))
+    return ServerError(int(errno), str(sqlstate), _as_bytes_text(str(message)))
+
+
+def _as_bytes_text(message: str) -> str:
+    # The drivers decode messages as UTF-8; tidbrun carries bytes as latin-1 text.
+    try:
+        return message.encode("utf-8").decode(ENCODING)
+    except UnicodeError:
+        return message
+
+
+def _sqlstate(errno: int) -> str:
+    from runner.language.sqlstates import SQLSTATES
+
+    return SQLSTATES.get(errno, "HY000")
 
 
 class CConnection:
@@ -126,9 +140,11 @@ class CConnection:
             "user": params.user,
             "password": params.password,
             "database": params.database or None,
-            "client_flags": _CLIENT_FLAGS | (ClientFlag.COMPRESS if params.compress else 0),
+            "client_flags": _CLIENT_FLAGS | ClientFlag.LOCAL_FILES | (ClientFlag.COMPRESS if params.compress else 0),
             "compress": params.compress,
             "ssl_disabled": not params.ssl,
+            # mysqltest allows LOAD DATA LOCAL INFILE; so do test files.
+            "local_infile": True,
         }
         if params.uses_socket():
             kwargs["unix_socket"] = params.socket
@@ -170,8 +186,30 @@ class CConnection:
                 cnx.consume_result()
             except Exception:
                 pass
+        except RuntimeError:
+            # The C extension cannot raise an error whose message is not valid UTF-8 and loses
+            # it; the server still holds it in the diagnostics area.
+            outcome.error = self._error_from_diagnostics()
         outcome.warning_count = cnx.warning_count()
         return outcome
+
+    def _error_from_diagnostics(self) -> ServerError:
+        cnx = self._cnx
+        try:
+            cnx.query(b"SHOW WARNINGS")
+            rows = []
+            row = cnx.fetch_row()
+            while row is not None:
+                rows.append(row)
+                row = cnx.fetch_row()
+            cnx.free_result()
+        except Exception:
+            return ServerError(2013, "HY000", "error with an undecodable message")
+        for level, code, message in reversed(rows):
+            if bytes(level) == b"Error":
+                errno = int(code)
+                return ServerError(errno, _sqlstate(errno), bytes(message).decode(ENCODING))
+        return ServerError(2013, "HY000", "error with an undecodable message")
 
     def ping(self) -> bool:
         try:
@@ -233,8 +271,7 @@ class PyConnection:
             "compress": params.compress,
             "ssl_disabled": not params.ssl,
             "connection_timeout": params.connect_timeout,
-            "autocommit": True,
-            "sql_mode": None,
+            "allow_local_infile": True,
         }
         if params.uses_socket():
             kwargs["unix_socket"] = params.socket

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runner.directives import registry
+from runner.dialects import MYSQLTEST, DialectProfile
 from runner.driver import Connection, ConnectParams, Outcome, ServerError
 from runner.errors import TestFileError
 from runner.expected_errors import ErrorListError, ExpectedErrors, error_name
@@ -120,12 +120,14 @@ class Interpreter:
     out: list[str] = field(default_factory=list)
     stderr: list[str] = field(default_factory=list)
     toggles: Toggles = field(default_factory=Toggles)
+    profile: DialectProfile = MYSQLTEST  # what differs between mysqltest and mysql-tester
     modifiers: Modifiers = field(default_factory=Modifiers)
     expected: ExpectedErrors | None = None
     sessions: dict[str, Session] = field(default_factory=dict)
     current: Session | None = None
     charset: str = "latin1"
     send_next: bool = False  # a bare `send` sends the statement after it
+    require_file: Path | None = None  # `require`: the next statement's output must equal it
     statements_run: int = 0
     _depth: int = 0
 
@@ -182,7 +184,7 @@ class Interpreter:
         self._after_command(consumed=True)
 
     def run_command(self, command: Command) -> None:
-        entry = registry.lookup(command.name)
+        entry = self.profile.lookup(command.name)
         if entry is None:
             raise TestFailure(command.location, f"command '{command.name}' is not implemented by tidbrun")
         try:
@@ -198,7 +200,7 @@ class Interpreter:
             if type(exc).__module__.startswith("runner"):
                 raise TestFailure(command.location, str(exc)) from None
             raise
-        if command.name != "error":
+        if command.name != "error" and not self.profile.error_survives_commands:
             self._after_command(consumed=entry.consumes_modifiers)
 
     def _after_command(self, *, consumed: bool) -> None:
@@ -240,14 +242,18 @@ class Interpreter:
         expected, self.expected = self.expected, None
         return expected
 
-    def run_statement(self, sql: str, delimiter: str, location: Location, *, mode: str = "query") -> None:
-        """Echo, run and render one statement. ``mode``: query, send (no result yet) or reap."""
+    def run_statement(
+        self, sql: str, delimiter: str, location: Location, *, mode: str = "query", shown: str | None = None
+    ) -> None:
+        """Echo, run and render one statement. ``mode``: query, send (no result yet) or reap.
+
+        ``shown`` is the text to log when it differs from what runs (evalp)."""
         session = self.session(location)
         view = self.view()
         expected = self.take_expected()
         chunks: list[str] = []
         if self.toggles.query_log and mode != "reap":
-            chunks.append(self.dialect.statement(sql, delimiter, view))
+            chunks.append(self.dialect.statement(sql if shown is None else shown, delimiter, view))
         if session.state is State.CLOSED:
             gone = Outcome(error=ServerError(2006, "000000", "MariaDB server has gone away"))
             self.handle_outcome(gone, expected, view, chunks, sql, location, session)
@@ -266,7 +272,21 @@ class Interpreter:
         self.statements_run += 1
         shown_sql = session.pending_sql if mode == "reap" else sql
         self.handle_outcome(outcome, expected, view, chunks, shown_sql or sql, location, session)
+        if self.require_file is not None:
+            self._check_require(chunks, location)
+            return
         self._emit(chunks, view)
+
+    def _check_require(self, chunks: list[str], location: Location) -> None:
+        """mysqltest's `require`: the statement's output is checked against a file, not logged."""
+        path, self.require_file = self.require_file, None
+        assert path is not None
+        try:
+            wanted = path.read_bytes().decode("latin-1")
+        except OSError as exc:
+            raise TestFailure(location, f"cannot read require file {path}: {exc.strerror}") from None
+        if "".join(chunks) != wanted:
+            raise TestSkipped(f"Test requires: '{path.stem}'", location)
 
     def _emit(self, chunks: list[str], view: View) -> None:
         if view.lowercase:
@@ -287,13 +307,14 @@ class Interpreter:
         error = outcome.error
         if error is None:
             self.set_error_variables(0)
-            if expected is not None and not expected.first_is_success:
+            if expected is not None and not expected.accepts_success:
                 what = "error" if isinstance(expected.codes[0], int) else "sqlstate"
                 raise TestFailure(
                     location, f"query '{sql}' succeeded - should have failed with {what} {expected.describe_first()}..."
                 )
             warnings = []
-            if outcome.warning_count and view.warnings and view.result_log:
+            shown = view.result_log or not self.profile.warnings_follow_result_log
+            if outcome.warning_count and view.warnings and shown:
                 warnings = self.fetch_warnings(session)
             chunks.append(self.dialect.outcome(outcome, warnings, view))
             return
@@ -396,7 +417,9 @@ class Interpreter:
         for op in ("==", "!=", "<=", ">=", "<", ">"):
             left, sep, right = _split_operator(text, op)
             if sep:
-                result = self._compare(self.evaluate(left, location), op, self.evaluate(right, location), location)
+                lvalue = self.evaluate(left.strip(), location)
+                rvalue = self.evaluate(right.strip(), location)
+                result = self._compare(lvalue, op, rvalue, location)
                 return result != negate
         value = self.evaluate(text, location)
         return is_true(value) != negate

@@ -69,6 +69,7 @@ def execute(config: RunConfig) -> int:
     ran = 0
     try:
         with _server(config, mysql_test_dir, vardir) as address:
+            datadir = None if config.server.external else vardir / "mysqld.1" / "data"
             flavour = _flavour(address)
             dialect_name = config.dialect or ("mysql-tester" if flavour == "tidb" else "mysqltest")
             runner = SuiteRunner(
@@ -78,7 +79,7 @@ def execute(config: RunConfig) -> int:
                 vardir=vardir,
                 mysql_test_dir=mysql_test_dir,
                 environment=_environment(address, vardir, mysql_test_dir, cases[0].path),
-                between_tests=lambda: _reset(address, vardir),
+                between_tests=lambda: _reset(address, vardir, datadir),
             )
             for case in cases:
                 result = runner.run_one(case)
@@ -114,7 +115,7 @@ def _environment(address: ServerAddress, vardir: Path, mysql_test_dir: Path | No
     return env
 
 
-def _reset(address: ServerAddress, vardir: Path) -> None:
+def _reset(address: ServerAddress, vardir: Path, datadir: Path | None) -> None:
     from runner.server.hygiene import reset_between_tests
 
-    reset_between_tests(address, vardir)
+    reset_between_tests(address, vardir, datadir=datadir)

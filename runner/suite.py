@@ -9,10 +9,11 @@ from typing import Literal
 
 from runner.compare import Mismatch, compare, read_result, reject_path, result_path_for, write_atomically
 from runner.config import RunConfig
+from runner.dialects import profile_named
 from runner.driver import ConnectError, ConnectParams, connect, connect_complete
 from runner.errors import TestFileError
-from runner.interpreter import Interpreter, TestFailure, TestPaths, TestSkipped
-from runner.language.parser import parse_file
+from runner.interpreter import Interpreter, TestFailure, TestPaths, TestSkipped, Toggles
+from runner.per_test_database import PerTestDatabase
 from runner.render.base import Dialect
 from runner.server.address import ServerAddress
 from runner.variables import Variables
@@ -107,19 +108,25 @@ class SuiteRunner:
             vardir=self.vardir,
             tmpdir=self.vardir / "tmp",
         )
+        profile = profile_named(self.dialect.name)
         try:
-            records = parse_file(case.path, display=str(case.path)).records
+            records = profile.read(case.path, display=str(case.path)).records
         except TestFileError as exc:
             return TestReport(case, "error", time.perf_counter() - started, str(exc))
         env = dict(self.environment)
+        base_connect = connect_complete if _needs_complete_protocol(case.path) else connect
+        database = PerTestDatabase(profile.database_for(case.name), self.connect_params(), base_connect)
         interpreter = Interpreter(
             dialect=self.dialect,
             paths=paths,
             defaults=self.connect_params(),
-            connect=connect_complete if _needs_complete_protocol(case.path) else connect,
+            connect=profile.connector(base_connect),
             variables=Variables(env),
+            toggles=Toggles(**profile.toggle_defaults),
+            profile=profile,
         )
         try:
+            interpreter.defaults = database.create()
             output = interpreter.run(records)
         except TestSkipped as skipped:
             return TestReport(case, "skip", time.perf_counter() - started, skipped.reason)
@@ -133,6 +140,7 @@ class SuiteRunner:
             return TestReport(case, "error", time.perf_counter() - started, f"cannot connect: {exc}")
         finally:
             interpreter.close()
+            interpreter.stderr.extend(database.drop())
             if callable(self.between_tests):
                 self.between_tests()
         return self._judge(case, output, time.perf_counter() - started)

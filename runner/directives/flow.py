@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from runner.interpreter import Interpreter
     from runner.language.records import Command, Location
 
-_LET = re.compile(r"\s*(\$?[A-Za-z0-9_]+)\s*=[ \t]*", re.DOTALL)
+_LET = re.compile(r"\s*(\$?[A-Za-z0-9_]+)\s*=\s*", re.DOTALL)
 
 
 def query_get_value(ctx: Interpreter, text: str, location: Location) -> str:
@@ -77,9 +77,19 @@ def dec(ctx: Interpreter, cmd: Command) -> None:
 @directive("source")
 def source(ctx: Interpreter, cmd: Command) -> None:
     name = ctx.expand(cmd.argument).strip()
+    if len(name) >= 2 and name[0] == name[-1] and name[0] in "'\"":
+        name = name[1:-1]
     if not name:
         raise TestFailure(cmd.location, "source needs a file name")
     ctx.source(ctx.resolve_source(name, cmd.location), cmd.location, cmd.delimiter)
+
+
+@directive("require")
+def require(ctx: Interpreter, cmd: Command) -> None:
+    name = ctx.expand(cmd.argument).strip()
+    if not name:
+        raise TestFailure(cmd.location, "require needs a file name")
+    ctx.require_file = ctx.resolve_source(name, cmd.location)
 
 
 @directive("echo", consumes_modifiers=True)

@@ -22,6 +22,12 @@ def eval_(ctx: Interpreter, cmd: Command) -> None:
     ctx.run_statement(ctx.expand(cmd.argument), cmd.delimiter, cmd.location)
 
 
+@directive("evalp", consumes_modifiers=True)
+def evalp(ctx: Interpreter, cmd: Command) -> None:
+    # Runs the expanded statement but logs it as written (keeps secrets out of the result).
+    ctx.run_statement(ctx.expand(cmd.argument), cmd.delimiter, cmd.location, shown=cmd.argument)
+
+
 @directive("query_vertical", consumes_modifiers=True)
 def query_vertical(ctx: Interpreter, cmd: Command) -> None:
     ctx.modifiers.vertical = True

@@ -1,0 +1,18 @@
+"""The test-file readers: mysqltest's (``parser``) and PingCAP mysql-tester's (``tester_parser``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runner.language.parser import ParseResult
+
+
+def parse_file(path: Path, *, dialect: str = "mysqltest", display: str | None = None) -> ParseResult:
+    """Read a whole test file with the reader of ``dialect`` (``mysqltest`` or ``mysql-tester``)."""
+    if dialect == "mysql-tester":
+        from runner.language.tester_parser import parse_tester_file
+
+        return parse_tester_file(path, display=display)
+    from runner.language import parser
+
+    return parser.parse_file(path, display=display)

@@ -27,6 +27,14 @@ _FIRST_WORD_END = re.compile(r"[\s(]")
 # Backslash escapes inside '…' and "…" but not inside `…` (MDEV-13187).
 _QUOTE_END = {"'": re.compile(r"['\\]"), '"': re.compile(r'["\\]'), "`": re.compile("`")}
 _MAX_DELIMITER = 16
+# Multi-byte character sets whose second byte can look like a quote or a backslash: after
+# `character_set X` mysqltest's reader takes a lead byte and its follower as one character.
+_LEAD_BYTES = {
+    "big5": "[\xa1-\xf9]",
+    "sjis": "[\x81-\x9f\xe0-\xfc]",
+    "cp932": "[\x81-\x9f\xe0-\xfc]",
+    "gbk": "[\x81-\xfe]",
+}
 
 
 @dataclass(slots=True)
@@ -52,7 +60,8 @@ class Parser:
     _records: list[Record] = field(default_factory=list)
     _open: list[_OpenBlock] = field(default_factory=list)
     _parsing_disabled: bool = False
-    _scanners: dict[tuple[str, bool], re.Pattern[str]] = field(default_factory=dict)
+    _lead_bytes: str = ""  # a regex class of multi-byte lead bytes, after `character_set`
+    _scanners: dict[tuple[str, bool, str], re.Pattern[str]] = field(default_factory=dict)
 
     # -- driving loop --------------------------------------------------------------------------
 
@@ -146,12 +155,14 @@ class Parser:
             self._emit(Query(loc, statement, self.delimiter))
 
     def _scanner(self, block_header: bool) -> re.Pattern[str]:
-        key = (self.delimiter, block_header)
+        key = (self.delimiter, block_header, self._lead_bytes)
         rx = self._scanners.get(key)
         if rx is None:
             alternatives = [re.escape(self.delimiter), r"['\"`\\]"]
             if block_header:
                 alternatives.append(r"\{")
+            if self._lead_bytes:
+                alternatives.insert(0, self._lead_bytes + "[\\x00-\\xff]")
             rx = re.compile("|".join(alternatives))
             self._scanners[key] = rx
         return rx
@@ -166,7 +177,9 @@ class Parser:
             if m is None:
                 return -1, len(text)
             token = m.group()
-            if token == "\\":
+            if self._lead_bytes and token[0] >= "\x80" and token != self.delimiter:
+                pos = m.end()
+            elif token == "\\":
                 # Outside quotes a backslash only keeps the next quote from opening one.
                 pos = m.end() + (1 if text[m.end() : m.end() + 1] in _QUOTE_END else 0)
             elif token in _QUOTE_END and token != self.delimiter:
@@ -180,12 +193,17 @@ class Parser:
 
     def _skip_quoted(self, pos: int, quote: str) -> int:
         rx = _QUOTE_END[quote]
+        if self._lead_bytes:
+            rx = re.compile(self._lead_bytes + "[\\x00-\\xff]|" + rx.pattern)
         text = self.text
         while True:
             m = rx.search(text, pos)
             if m is None:
                 return -1
-            if m.group() == "\\":
+            token = m.group()
+            if token[0] >= "\x80":
+                pos = m.end()
+            elif token == "\\":
                 pos = m.end() + 1
             else:
                 return m.end()
@@ -200,6 +218,9 @@ class Parser:
             self._open_block(loc, name, argument, dash=True)
         elif name == "end":
             self._close_block(loc)
+        elif name == "character_set":
+            self._lead_bytes = _LEAD_BYTES.get(argument.strip().lower(), "")
+            self._emit(Command(loc, name, argument, style, self.delimiter, text))
         elif name == "disable_parsing":
             self._parsing_disabled = True
         elif name == "enable_parsing":

@@ -251,7 +251,7 @@ def _bootstrap_into(build: Path, plan: BootstrapPlan, *, user_root: bool) -> Non
             args.append("--user=root")
         args += [
             "--auth-root-authentication-method=normal",
-            "--skip-test-db",
+            # The stock test database comes with MTR's grants: anyone may use `test` and `test_%`.
             f"--extra-file={extra}",
         ]
     elif plan.kind == "mysql":

@@ -396,7 +396,7 @@ class EmbeddedServer:
 
     def _socket_path(self) -> Path:
         preferred = self.tmpdir / f"{SERVER_NAME}.sock"
-        if len(os.fsencode(preferred)) <= MAX_SOCKET_PATH - 8:
+        if len(os.fsencode(preferred)) <= MAX_SOCKET_PATH:
             return preferred
         if self._socket_dir is None or not self._socket_dir.exists():
             self._socket_dir = Path(tempfile.mkdtemp(prefix="trs-", dir="/tmp"))
@@ -413,7 +413,7 @@ class EmbeddedServer:
                 return self._launch(kind)
             except ServerStartError as exc:
                 # The free port can be taken between our probe and the server's bind.
-                in_use = "Address already in use" in exc.log_tail or "address already in use" in exc.log_tail
+                in_use = "address already in use" in exc.log_tail.lower()
                 if not in_use or attempt == attempts - 1:
                     raise
         raise AssertionError("unreachable")
@@ -555,10 +555,7 @@ class EmbeddedServer:
 
         mysqld = resolved("mysqld")
         if self._skip_optional_plugins and kind.kind == "mariadb":
-            mysqld += [
-                f"loose-skip-plugin-{name}"
-                for name in binaries.optional_plugins(kind.server, self._cache_dir)
-            ]
+            mysqld += [f"loose-skip-plugin-{name}" for name in binaries.optional_plugins(kind.server, self._cache_dir)]
         groups.append(mycnf.OptionGroup("mysqld", mysqld))
         for name in ("server",):
             if mycnf.group_options(defaults, name):

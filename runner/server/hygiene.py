@@ -27,6 +27,7 @@ SYSTEM_DATABASES = frozenset(
     }
 )
 SERVER_NAME = "mysqld.1"
+ER_DB_DROP_RMDIR = 1010
 # How long leftover connections get to go away after KILL.
 KILL_WAIT_SECONDS = 5.0
 
@@ -81,12 +82,35 @@ def _rollback_prepared_xa(conn: Any) -> None:
         execute(conn, f"XA ROLLBACK X'{gtrid.hex()}',X'{bqual.hex()}',{int(format_id)}")
 
 
-def _drop_user_databases(conn: Any) -> None:
+def _drop_user_databases(conn: Any, datadir: Path | None) -> None:
     for (name,) in query_rows(conn, "SHOW DATABASES"):
         text = _text(name)
         if text.lower() in SYSTEM_DATABASES:
             continue
-        execute(conn, f"DROP DATABASE IF EXISTS {_quote_identifier(text)}")
+        try:
+            execute(conn, f"DROP DATABASE IF EXISTS {_quote_identifier(text)}")
+        except mysql.connector.Error as exc:
+            # A test may leave files of its own in a database folder (SELECT … INTO OUTFILE
+            # with a relative name); the server will not remove a folder it does not know.
+            if exc.errno != ER_DB_DROP_RMDIR or datadir is None or not (datadir / text).is_dir():
+                raise
+            shutil.rmtree(datadir / text, ignore_errors=True)
+
+
+def _accounts(conn: Any) -> set[tuple[str, str]]:
+    return {(_text(u), _text(h)) for u, h in query_rows(conn, "SELECT User, Host FROM mysql.user")}
+
+
+def _drop_new_accounts(conn: Any, baseline: set[tuple[str, str]]) -> None:
+    """Accounts a test created and did not drop would make the next test's CREATE USER fail."""
+    for user, host in _accounts(conn) - baseline:
+        quoted = f"'{user.replace(chr(39), chr(39) * 2)}'@'{host.replace(chr(39), chr(39) * 2)}'"
+        with contextlib.suppress(mysql.connector.Error):
+            execute(conn, f"DROP USER {quoted}")
+
+
+# Accounts present after bootstrap, per server (host, port), learnt at the first cleanup.
+_BASELINE_ACCOUNTS: dict[tuple[str, int, str | None], set[tuple[str, str]]] = {}
 
 
 def _empty_tmpdir(vardir: Path) -> None:
@@ -103,7 +127,9 @@ def _empty_tmpdir(vardir: Path) -> None:
             entry.unlink(missing_ok=True)
 
 
-def reset_between_tests(address: ServerAddress, vardir: Path, *, dialect_database: str | None = None) -> None:
+def reset_between_tests(
+    address: ServerAddress, vardir: Path, *, dialect_database: str | None = None, datadir: Path | None = None
+) -> None:
     """What mysql-test-run.pl's cleanup amounts to, done in place on a running server.
 
     Kills leftover connections (not our own), rolls back prepared XA transactions, drops every
@@ -123,7 +149,10 @@ def reset_between_tests(address: ServerAddress, vardir: Path, *, dialect_databas
         _kill_other_connections(conn)
         if flavour != "tidb":
             _rollback_prepared_xa(conn)
-        _drop_user_databases(conn)
+        key = (address.host, address.port, address.socket)
+        baseline = _BASELINE_ACCOUNTS.setdefault(key, _accounts(conn))
+        _drop_new_accounts(conn, baseline)
+        _drop_user_databases(conn, datadir)
         if dialect_database is not None:
             execute(conn, f"CREATE DATABASE {_quote_identifier(dialect_database)}")
         elif flavour == "tidb":

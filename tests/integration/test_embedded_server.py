@@ -58,9 +58,7 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
-def test_server_starts_and_answers_queries(
-    embedded_server: EmbeddedServer, server_address: ServerAddress
-) -> None:
+def test_server_starts_and_answers_queries(embedded_server: EmbeddedServer, server_address: ServerAddress) -> None:
     assert embedded_server.is_alive()
     assert embedded_server.pid is not None and _process_exists(embedded_server.pid)
     assert _scalar(server_address, "SELECT 6 * 7") == "42"
@@ -68,9 +66,7 @@ def test_server_starts_and_answers_queries(
     assert _scalar(server_address, "SELECT @@socket") == server_address.socket
     # The TCP port answers too, not just the socket.
     conn = open_connection(
-        ServerAddress(
-            server_address.host, server_address.port, None, server_address.user, server_address.password
-        )
+        ServerAddress(server_address.host, server_address.port, None, server_address.user, server_address.password)
     )
     try:
         assert query_rows(conn, "SELECT @@bind_address")[0][0] in ("127.0.0.1", b"127.0.0.1")
@@ -79,9 +75,7 @@ def test_server_starts_and_answers_queries(
         conn.close()
 
 
-def test_server_runs_in_an_mtr_style_vardir(
-    embedded_server: EmbeddedServer, server_address: ServerAddress
-) -> None:
+def test_server_runs_in_an_mtr_style_vardir(embedded_server: EmbeddedServer, server_address: ServerAddress) -> None:
     var = embedded_server.vardir
     assert _scalar(server_address, "SELECT @@datadir").rstrip("/") == str(var / "mysqld.1" / "data")
     assert _scalar(server_address, "SELECT @@tmpdir") == str(var / "tmp" / "mysqld.1")
@@ -93,9 +87,7 @@ def test_server_runs_in_an_mtr_style_vardir(
 
 
 @pytest.mark.skipif(mysql_test_dir_or_none() is None, reason="needs the mysql-test tree")
-def test_config_comes_from_default_mysqld_cnf(
-    embedded_server: EmbeddedServer, server_address: ServerAddress
-) -> None:
+def test_config_comes_from_default_mysqld_cnf(embedded_server: EmbeddedServer, server_address: ServerAddress) -> None:
     assert _scalar(server_address, "SELECT @@character_set_server") == "latin1"
     assert _scalar(server_address, "SELECT @@max_heap_table_size") == str(1024 * 1024)
     assert _scalar(server_address, "SELECT @@default_storage_engine") == "MyISAM"
@@ -157,9 +149,7 @@ def test_template_cache_is_reused(tmp_path: Path) -> None:
         assert not second.template_built
         assert second.template_dir == template
         assert (
-            _scalar(
-                second.address, "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SCHEMATA WHERE SCHEMA_NAME = 'test'"
-            )
+            _scalar(second.address, "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SCHEMATA WHERE SCHEMA_NAME = 'test'")
             == "1"
         )
     # No second template and no half-built leftovers.
@@ -187,6 +177,18 @@ def test_keep_vardir_keeps_the_logs(tmp_path: Path) -> None:
         server.start()
     assert (var / "log" / "mysqld.1.err").is_file()
     assert (var / "my.cnf").is_file()
+
+
+def test_long_vardir_gets_a_short_socket_path(tmp_path: Path) -> None:
+    var = tmp_path / ("v" * 110)
+    with _private_server(vardir=var) as server:
+        address = server.start()
+        assert address.socket is not None
+        assert len(os.fsencode(address.socket)) <= 107
+        assert not address.socket.startswith(str(var))
+        assert _scalar(address, "SELECT @@socket") == address.socket
+        socket_dir = Path(address.socket).parent
+    assert not socket_dir.exists()
 
 
 def test_bad_option_raises_start_error_with_log_tail() -> None:

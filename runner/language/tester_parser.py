@@ -1,0 +1,228 @@
+"""Test-file text → records, read the way PingCAP's mysql-tester reads a `.test`.
+
+mysql-tester (``loadQueries`` and ``ParseQuery`` of pingcap/mysql-tester) reads line by line:
+- Every line is trimmed; ``#`` lines and empty lines are dropped.
+- A ``--`` line is one command, never split on the delimiter; its word must be a command name.
+- A line starting with ``delimiter `` changes the delimiter.
+- Any other line is added to a buffer; the buffer up to the *last* delimiter in it is one statement
+  (so ``select 1; select 2;`` on a line is one statement), the rest waits for the next line.
+- A statement whose first word is a command name is that command (``connect (...);``).
+
+The records are the ones the mysqltest reader makes: a statement is a Query whose ``sql`` is its
+text without the final delimiter, so ``sql + delimiter`` is exactly what mysql-tester echoes.
+A Command keeps mysql-tester's argument as is: untrimmed, and for the statement form with the
+delimiter at its end (``connection c1;`` has argument `` c1;``); handlers trim it as mysql-tester does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner.errors import TestFileError
+from runner.language.parser import ParseResult
+from runner.language.records import Command, Location, Query, Record, Style
+
+# type.go commandMap: every word mysql-tester reads as a command (the rest is SQL).
+TESTER_COMMANDS: frozenset[str] = frozenset(
+    {
+        "connection", "query", "connect", "sleep", "real_sleep", "inc", "dec", "source", "disconnect",
+        "let", "echo", "while", "end", "system", "result", "require", "save_master_pos",
+        "sync_with_master", "sync_slave_with_master", "error", "send", "reap", "dirty_close",
+        "replace_result", "replace_column", "ping", "eval", "eval_result", "enable_query_log",
+        "disable_query_log", "enable_result_log", "disable_result_log", "enable_connect_log",
+        "disable_connect_log", "wait_for_slave_to_stop", "enable_warnings", "disable_warnings",
+        "enable_info", "disable_info", "enable_session_track_info", "disable_session_track_info",
+        "enable_metadata", "disable_metadata", "exec", "execw", "delimiter", "disable_abort_on_error",
+        "enable_abort_on_error", "vertical_results", "horizontal_results", "query_vertical",
+        "query_horizontal", "sorted_result", "lowercase_result", "start_timer", "end_timer",
+        "character_set", "disable_ps_protocol", "enable_ps_protocol", "disable_reconnect",
+        "enable_reconnect", "if", "disable_parsing", "enable_parsing", "replace_regex",
+        "replace_numeric_round", "remove_file", "file_exists", "write_file", "copy_file", "perl", "die",
+        "exit", "skip", "chmod", "append_file", "cat_file", "diff_files", "send_quit", "change_user",
+        "mkdir", "rmdir", "list_files", "list_files_write_file", "list_files_append_file",
+        "send_shutdown", "shutdown_server", "result_format", "move_file", "remove_files_wildcard",
+        "send_eval", "output", "reset_connection", "single_query", "begin_concurrent", "end_concurrent",
+        "wait_tiflash_replica_ready",
+    }
+)
+
+# The ones mysql-tester's Run acts on (main.go); it skips the others with "command not implemented".
+# `query` becomes a statement and `--delimiter` is read here.
+TESTER_IMPLEMENTED: frozenset[str] = frozenset(
+    {
+        "connection", "connect", "disconnect", "let", "echo", "error", "replace_column", "replace_regex",
+        "enable_query_log", "disable_query_log", "enable_result_log", "disable_result_log",
+        "enable_warnings", "disable_warnings", "enable_info", "disable_info", "sorted_result",
+        "remove_file", "begin_concurrent", "end_concurrent", "wait_tiflash_replica_ready", "query",
+    }
+)
+
+# Commands whose argument mysql-tester trims (getQueryType).
+_TRIMMED_ARGUMENT = frozenset({"echo", "sorted_result"})
+
+_ASCII_SPACE = " \t\n\v\f\r"
+# Go's unicode.IsSpace: what bytes.TrimSpace / strings.TrimSpace remove, read as UTF-8.
+_GO_SPACE = (
+    _ASCII_SPACE + "\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def go_trim_space(text: str) -> str:
+    """Go's ``strings.TrimSpace`` on test text (latin-1 characters standing for UTF-8 bytes)."""
+    text = text.strip(_ASCII_SPACE)
+    if not text or (text[0] < "\x80" and text[-1] < "\x80"):
+        return text
+    decoded = text.encode("latin-1").decode("utf-8", "surrogateescape").strip(_GO_SPACE)
+    return decoded.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def first_word(text: str, delimiter: str) -> str:
+    """The command word of ``text``: up to the first '(', blank, newline or delimiter (ParseQuery)."""
+    for i, ch in enumerate(text):
+        if ch in "( \n" or text.startswith(delimiter, i):
+            return text[:i]
+    return text
+
+
+@dataclass(slots=True)
+class TesterReader:
+    file: str
+    delimiter: str = ";"
+    records: list[Record] = field(default_factory=list)
+    _buffer: str = ""
+    _buffer_line: int = 0
+    _delimiter_line: int = 0
+
+    def read(self, text: str) -> ParseResult:
+        for number, raw in enumerate(text.split("\n"), start=1):
+            self._line(number, go_trim_space(raw))
+        if self._buffer:
+            raise TestFileError(
+                self._here(self._buffer_line),
+                f"text not terminated by the delimiter '{self.delimiter}' before the end of the file: "
+                f"{self._buffer[:80]!r}",
+            )
+        return ParseResult(self.records, self.delimiter)
+
+    def _here(self, line: int) -> Location:
+        return Location(self.file, line)
+
+    def _no_pending(self, line: int, what: str) -> None:
+        if self._buffer:
+            raise TestFileError(
+                self._here(self._buffer_line),
+                f"statement not terminated by the delimiter '{self.delimiter}' before the {what} at line {line}: "
+                f"{self._buffer[:80]!r}",
+            )
+
+    def _line(self, number: int, line: str) -> None:
+        if line.startswith("#"):
+            self._no_pending(number, "comment")
+        elif line.startswith("--"):
+            self._no_pending(number, "command")
+            self._dash_command(number, line)
+        elif line[:10].lower() == "delimiter ":
+            self._no_pending(number, "delimiter change")
+            # A plain split: `delimiter  ;;` (two blanks) gives an empty delimiter.
+            self.delimiter = line.split(" ")[1]
+            self._delimiter_line = number
+        elif line:
+            self._sql(number, line)
+
+    def _sql(self, number: int, line: str) -> None:
+        if not self.delimiter:
+            # mysql-tester's LastIndex of "" finds the end of an empty buffer again and again.
+            raise TestFileError(
+                self._here(number),
+                f"the delimiter set at line {self._delimiter_line} is empty; mysql-tester never gets past this line",
+            )
+        if self._buffer:
+            self._buffer += "\n" + line
+        else:
+            self._buffer = line
+            self._buffer_line = number
+        end = self._buffer.rfind(self.delimiter)
+        if end >= 0:
+            end += len(self.delimiter)
+            statement, self._buffer = self._buffer[:end], self._buffer[end:]
+            self._statement(self._buffer_line, go_trim_space(statement))
+            self._buffer_line = number
+        if self._buffer and go_trim_space(self._buffer).startswith("#"):
+            self._buffer = ""  # a trailing comment after the last delimiter
+
+    def _dash_command(self, number: int, line: str) -> None:
+        if len(line) < 3:
+            return
+        body = line[3:] if line[2] == " " else line[2:]
+        word = first_word(body, self.delimiter)
+        name = word.lower()
+        if name not in TESTER_COMMANDS:
+            raise TestFileError(
+                self._here(number),
+                f"'--{word}' is not a mysql-tester command (a line starting with '--' must be one; "
+                "use '#' for a comment)" if word else
+                "a line starting with '--' must name a mysql-tester command (use '#' for a comment)",
+            )
+        argument = body[len(word) :]
+        if name == "delimiter":
+            self.delimiter = go_trim_space(argument).split(" ")[0]
+            self._delimiter_line = number
+            return
+        self._command(number, name, argument, "dash", body)
+
+    def _statement(self, line: int, statement: str) -> None:
+        if len(statement) < 3:
+            return  # mysql-tester drops it silently
+        if statement.startswith("--"):
+            # Text left after a delimiter (`select 1; -- note`) starts the next statement.
+            body = statement[3:] if statement[2] == " " else statement[2:]
+            word = first_word(body, self.delimiter)
+            if word.lower() not in TESTER_COMMANDS:
+                raise TestFileError(
+                    self._here(line),
+                    f"statement starts with '--{word}', which is not a mysql-tester command "
+                    "(is a '-- comment' after a delimiter on the line above?)",
+                )
+            self._command(line, word.lower(), body[len(word) :], "delimited", body)
+            return
+        word = first_word(statement, self.delimiter)
+        if word.lower() in TESTER_COMMANDS:
+            self._command(line, word.lower(), statement[len(word) :], "delimited", statement)
+        else:
+            self.records.append(Query(self._here(line), *self._split_delimiter(statement)))
+
+    def _split_delimiter(self, text: str) -> tuple[str, str]:
+        """The text sent to the server and the delimiter echoed after it (TrimSuffix)."""
+        if self.delimiter and text.endswith(self.delimiter):
+            return text[: -len(self.delimiter)], self.delimiter
+        return text, ""
+
+    def _command(self, line: int, name: str, argument: str, style: Style, text: str) -> None:
+        location = self._here(line)
+        if name == "query":
+            # `query` is Q_QUERY: the rest of the text, leading blank included, is the statement.
+            if argument:
+                self.records.append(Query(location, *self._split_delimiter(argument)))
+            return
+        if name in _TRIMMED_ARGUMENT:
+            argument = go_trim_space(argument)
+        shown, _ = self._split_delimiter(text) if style == "delimited" else (text, "")
+        self.records.append(Command(location, name, argument, style, self.delimiter, shown))
+
+
+def read_tester_text(path: Path) -> str:
+    """Bytes as latin-1 characters, one per byte; lines are split on LF only (CR is trimmed)."""
+    return path.read_bytes().decode("latin-1")
+
+
+def parse_tester_text(text: str, file: str) -> ParseResult:
+    return TesterReader(file).read(text)
+
+
+def parse_tester_file(path: Path, *, display: str | None = None) -> ParseResult:
+    try:
+        text = read_tester_text(path)
+    except OSError as exc:
+        raise TestFileError(None, f"cannot read {path}: {exc.strerror}") from None
+    return parse_tester_text(text, display or str(path))

@@ -1,0 +1,59 @@
+"""Shared helpers: running the ``tidbrun`` command and the reference ``mariadb-test`` binary."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+# The e2e tests run tidbrun against the same kind of private server as the integration tests.
+# pytest keeps one instance per place a fixture is defined, so a run of both folders starts
+# at most two servers.
+from tests.integration.conftest import embedded_server  # noqa: F401
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def tidbrun_command() -> list[str]:
+    """The installed console script of this interpreter, else the same entry point via ``-c``."""
+    script = Path(sys.executable).parent / "tidbrun"
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; sys.argv[0] = 'tidbrun'; from runner.cli import main; main()"]
+
+
+def reference_binary() -> str | None:
+    return shutil.which("mariadb-test") or shutil.which("mysqltest")
+
+
+@dataclass(frozen=True)
+class CliRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def lines(self) -> list[str]:
+        """Every line of stdout and stderr, stripped of surrounding blanks."""
+        return [line.strip() for line in self.output.splitlines()]
+
+
+def run_tidbrun(*args: str | Path, cwd: Path | None = None, timeout: float = 120) -> CliRun:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIDB_") and k != "TIDBRUN_DEBUG"}
+    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    proc = subprocess.run(
+        [*tidbrun_command(), *map(str, args)],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
+    return CliRun(proc.returncode, proc.stdout.decode("latin-1"), proc.stderr.decode("latin-1"))

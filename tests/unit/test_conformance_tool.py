@@ -1,0 +1,377 @@
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+
+def _load_lib() -> ModuleType:
+    # tools/ is a folder of scripts, not a package (see test_error_names.py).
+    path = Path(__file__).resolve().parents[2] / "tools" / "conformance_lib.py"
+    spec = importlib.util.spec_from_file_location("conformance_lib", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+lib = _load_lib()
+
+
+# ------------------------------------------------------------------ reference verdicts
+
+
+@pytest.mark.parametrize(
+    ("code", "verdict"),
+    [(0, "pass"), (1, "fail"), (62, "skip"), (-11, "error"), (2, "error")],
+)
+def test_reference_exit_codes(code, verdict):
+    assert lib.reference_verdict(code, "", "", timed_out=False)[0] == verdict
+
+
+def test_reference_timeout_wins_over_exit_code():
+    assert lib.reference_verdict(None, "", "", timed_out=True) == ("timeout", "")
+
+
+def test_reference_failure_message_is_the_at_line_line():
+    stderr = (
+        "mariadb-test: Error on delete of '/v/tmp/data.txt' (Errcode: 2)\n"
+        "mysqltest: At line 12: query 'select * from t9' failed: 1146: Table 'test.t9' doesn't exist\n"
+        "\nThe result from queries just before the failure was:\nselect 1;\n"
+    )
+    verdict, message = lib.reference_verdict(1, "", stderr, timed_out=False)
+    assert verdict == "fail"
+    assert message == "At line 12: query 'select * from t9' failed: 1146: Table 'test.t9' doesn't exist"
+
+
+def test_reference_multi_line_query_message_stops_before_the_output_tail():
+    stderr = (
+        "mysqltest: At line 3: query 'with recursive\nx as (select 1)' failed: 1064: syntax\n"
+        "\nThe result from queries just before the failure was:\nselect 1;\n"
+    )
+    message = lib.reference_verdict(1, "", stderr, timed_out=False)[1]
+    assert message == "At line 3: query 'with recursive\nx as (select 1)' failed: 1064: syntax"
+
+
+def test_reference_result_mismatch_message():
+    stderr = "--- a.result\n+++ a.reject\n@@ -1,2 +1,2 @@\n-x\n+y\n\nResult length mismatch\n"
+    assert lib.reference_verdict(1, "", stderr, timed_out=False) == ("fail", "Result length mismatch")
+
+
+def test_reference_skip_reason():
+    verdict, message = lib.reference_verdict(62, "", "reason: Test requires: 'have_ssl'\n", timed_out=False)
+    assert (verdict, message) == ("skip", "reason: Test requires: 'have_ssl'")
+
+
+def test_reference_crash_names_the_exit_code():
+    verdict, message = lib.reference_verdict(-11, "", "", timed_out=False)
+    assert verdict == "error"
+    assert "-11" in message
+
+
+# ------------------------------------------------------------------ tidbrun verdicts
+
+
+def test_tidbrun_pass_line_and_own_timing():
+    stdout = f"{'1st':<50} [ pass ]       8 ms\n\n1 passed, 0 failed, 0 skipped in 0.11s\n"
+    assert lib.tidbrun_verdict(0, stdout, "", timed_out=False) == ("pass", "", 0.008)
+
+
+def test_tidbrun_skip_is_told_apart_from_pass_by_the_line():
+    stdout = "blackhole                                          [ skip ]      12 ms  (Test requires: 'blackhole')\n"
+    assert lib.tidbrun_verdict(0, stdout, "", timed_out=False) == ("skip", "Test requires: 'blackhole'", 0.012)
+
+
+def test_tidbrun_fail_message_is_the_indented_line():
+    stdout = (
+        "change_user                                        [ fail ]    1420 ms\n"
+        "    /m/main/change_user.test:36: query 'change_user x' failed: CR_X (2059): no\n"
+        "--- a\n+++ b\n"
+    )
+    verdict, message, seconds = lib.tidbrun_verdict(1, stdout, "", timed_out=False)
+    assert verdict == "fail"
+    assert message == "/m/main/change_user.test:36: query 'change_user x' failed: CR_X (2059): no"
+    assert seconds == pytest.approx(1.42)
+
+
+def test_tidbrun_multi_line_query_stays_one_message():
+    stdout = (
+        "cte  [ fail ]  10 ms\n"
+        "    /m/cte.test:3: query 'with recursive\nx as (select 1)\nselect * from x' failed: ER_X (1): m\n"
+        "\n0 passed, 1 failed, 0 skipped in 1s\n"
+    )
+    message = lib.tidbrun_verdict(1, stdout, "", timed_out=False)[1]
+    assert message == "/m/cte.test:3: query 'with recursive\nx as (select 1)\nselect * from x' failed: ER_X (1): m"
+    assert lib.normalize_message(message) == "query failed: ER_X (1)"
+
+
+def test_tidbrun_message_stops_at_the_diff():
+    stdout = "t  [ fail ]  1 ms\n    result content mismatch (first at line 2)\n--- a\n+++ b\n@@ -1 +1 @@\n"
+    assert lib.tidbrun_verdict(1, stdout, "", timed_out=False)[1] == "result content mismatch (first at line 2)"
+
+
+def test_tidbrun_without_verdict_line_uses_exit_code_and_stderr():
+    verdict, message, seconds = lib.tidbrun_verdict(
+        2, "", "Traceback...\nValueError: boom\ntidbrun: cannot start\n", timed_out=False
+    )
+    assert (verdict, message, seconds) == ("error", "tidbrun: cannot start", None)
+
+
+def test_tidbrun_exit_zero_without_verdict_line_is_an_error():
+    assert lib.tidbrun_verdict(0, "", "", timed_out=False)[0] == "error"
+
+
+def test_tidbrun_timeout():
+    assert lib.tidbrun_verdict(None, "x  [ pass ]  1 ms\n", "", timed_out=True) == ("timeout", "", None)
+
+
+# ------------------------------------------------------------------ first difference
+
+
+def test_first_difference_identical_is_none():
+    assert lib.first_difference("a\nb\n", "a\nb\n") is None
+
+
+def test_first_difference_changed_line():
+    assert lib.first_difference("a\nb\nc\n", "a\nB\nc\n") == (2, "b", "B")
+
+
+def test_first_difference_actual_stops_early():
+    assert lib.first_difference("a\nb\n", "a\n") == (2, "b", None)
+
+
+def test_first_difference_actual_goes_on():
+    assert lib.first_difference("a\n", "a\nextra\n") == (2, None, "extra")
+
+
+def test_first_difference_final_newline_only():
+    assert lib.first_difference("a\nb\n", "a\nb") == (2, "b", "b")
+
+
+def test_first_difference_without_expected_file():
+    assert lib.first_difference(None, "select 1;\n") == (1, None, "select 1;")
+
+
+def test_first_difference_without_output_is_unknown():
+    assert lib.first_difference("a\n", None) is None
+
+
+# ------------------------------------------------------------------ categories
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        (None, "<end of output>"),
+        ("Warnings:", "'Warnings:'"),
+        ("Warning\t1265\tData truncated for column 'a' at row 1", "a warning row"),
+        ("Note\t1051\tUnknown table 'test.t1'", "a warning row"),
+        ("ERROR 42S02: Table 'test.t1' doesn't exist", "an ERROR line"),
+        ("def\t\t\t\tid\t8\t3\t1\tY\t32928\t0\t63", "result metadata"),
+        ("connection con1;", "a connection line"),
+        ("1\t2", "a result row"),
+        ("select * from t1;", "a statement echo"),
+        ("INSERT INTO t1 VALUES (1),", "a statement echo"),
+        ("", "an empty line"),
+        ("  KEY `b` (`b`),", "a text line"),
+    ],
+)
+def test_line_kind(line, kind):
+    assert lib.line_kind(line) == kind
+
+
+def test_mismatch_category_names_both_line_kinds():
+    outcome = lib.Outcome(
+        "fail", 1.0, "result content mismatch (first at line 4; output in x)", (4, "Warnings:", "drop table t1;")
+    )
+    assert lib.categorize(outcome) == "result mismatch: expected 'Warnings:', got a statement echo"
+
+
+def test_mismatch_of_like_lines_says_so_once():
+    outcome = lib.Outcome("fail", 1.0, "result content mismatch", (9, "1\t2", "1\t3"))
+    assert lib.categorize(outcome) == "result mismatch in a result row"
+
+
+def test_not_implemented_category_keeps_the_command_and_drops_the_location():
+    message = (
+        "/m/include/kill_mysqld.inc:6 (sourced from /m/main/bootstrap.test:22): "
+        "command 'shutdown_server' is not implemented by tidbrun"
+    )
+    assert lib.categorize(lib.Outcome("fail", message=message)) == "command 'shutdown_server' is not implemented"
+
+
+def test_query_failures_of_both_runners_group_by_error_code():
+    tidbrun = lib.normalize_message(
+        "/m/t.test:3: query 'select a from t' failed: ER_BAD_FIELD_ERROR (1054): Unknown column 'a'"
+    )
+    other = lib.normalize_message(
+        "/m/u.test:9: query 'update t set b=1' failed: ER_BAD_FIELD_ERROR (1054): Unknown column 'b'"
+    )
+    mysqltest = lib.normalize_message("At line 3: query 'select a from t' failed: 1054: Unknown column 'a'")
+    assert tidbrun == other == "query failed: ER_BAD_FIELD_ERROR (1054)"
+    assert mysqltest == "query failed: (1054)"
+
+
+def test_generic_messages_lose_paths_numbers_and_quoted_names():
+    first = lib.normalize_message("/m/a.test:1: could not open '/tmp/x1' for reading (source)")
+    second = lib.normalize_message("/m/b.test:7: could not open '/var/y22' for reading (source)")
+    assert first == second == "could not open '…' for reading (source)"
+
+
+def test_skip_and_timeout_categories():
+    assert lib.categorize(lib.Outcome("timeout")) == "timeout"
+    assert lib.categorize(lib.Outcome("skip", message="Test requires 'x'")) == "skipped: Test requires '…'"
+
+
+# ------------------------------------------------------------------ the table
+
+
+def _row(test, ref="pass", tid="pass", **tidbrun):
+    return lib.Row(test, lib.Outcome(ref, 0.5), lib.Outcome(tid, 1.25, **tidbrun))
+
+
+def test_agreeing_rows_have_no_detail_or_category():
+    row = _row("a")
+    assert row.detail == ""
+    assert row.category == ""
+
+
+def test_detail_names_the_side_that_did_not_pass():
+    row = _row("a", tid="fail", message="result content mismatch", first_diff=(3, "x\ty", None))
+    assert row.detail == "tidbrun fail: result content mismatch; line 3: -x\ty +<end>"
+
+
+def test_table_round_trip_keeps_awkward_characters():
+    rows = [
+        _row(
+            "b",
+            tid="fail",
+            message="msg with\ttab\nand newline \\ backslash",
+            first_diff=(7, "", None),
+            reported_seconds=0.2,
+        ),
+        lib.Row("a", lib.Outcome("skip", 0.1, "reason: no"), lib.Outcome("skip", 0.4)),
+    ]
+    lines = lib.table_lines(row.record() for row in rows)
+    assert lines[0].split("\t") == list(lib.TABLE_COLUMNS)
+    assert [line.split("\t")[0] for line in lines[1:]] == ["a", "b"]
+    assert all(line.count("\t") == len(lib.TABLE_COLUMNS) - 1 for line in lines)
+    back = lib.parse_records(lines)
+    assert back["b"] == rows[0].record()
+    assert back["a"] == rows[1].record()
+    assert back["b"].tidbrun_outcome().first_diff == (7, "", None)
+    assert back["a"].reference_reason == "reason: no"
+
+
+def test_recategorized_uses_the_stored_message_and_diff():
+    record = _row("t", tid="fail", message="result content mismatch", first_diff=(2, "Warnings:", "x;")).record()
+    stale = lib.parse_records(lib.table_lines([record]))["t"]
+    import dataclasses
+
+    stale = dataclasses.replace(stale, category="old grouping")
+    assert stale.recategorized().category == "result mismatch: expected 'Warnings:', got a statement echo"
+
+
+def test_previous_table_reads_the_shared_plain_verdicts():
+    lines = ["test\tstatus\tseconds\treason", "1st\tpass\t0.046\t", "x\tskip\t0.01\treason: y"]
+    table = lib.parse_previous_table(lines)
+    assert table["1st"] == lib.PreviousVerdict("pass", 0.046, "", None)
+    assert table["x"].reference == "skip"
+
+
+def test_previous_table_mtr_combinations_pass_only_when_all_do():
+    lines = [
+        "test\tcombination\tverdict\tms\treason",
+        "a\tinnodb\tpass\t10\t",
+        "a\tmyisam\tpass\t30\t",
+        "b\tx\tpass\t5\t",
+        "b\ty\tfail\t5\tboom",
+        "c\t\tskipped\t0\tno",
+    ]
+    table = lib.parse_previous_table(lines)
+    assert table["a"].reference == "pass"
+    assert table["a"].reference_seconds == pytest.approx(0.04)
+    assert table["b"].reference == "fail"
+    assert table["c"].reference == "skip"
+
+
+def test_previous_table_reads_our_own_table_with_tidbrun_column():
+    lines = lib.table_lines([_row("a", tid="fail", message="m").record()])
+    assert lib.parse_previous_table(lines)["a"] == lib.PreviousVerdict("pass", 0.5, "", "fail")
+
+
+def test_previous_table_without_verdict_column_is_refused():
+    with pytest.raises(ValueError):
+        lib.parse_previous_table(["test\tfoo", "a\tb"])
+
+
+def test_test_list_accepts_names_tables_and_comments():
+    lines = [
+        "# picked by hand",
+        "alias",
+        "main.1st",
+        "ps.test  # trailing comment",
+        "",
+        "alias",
+        "test\treference\ttidbrun",
+        "bigint\tpass\tfail",
+    ]
+    assert lib.parse_test_list(lines) == ["alias", "1st", "ps", "bigint"]
+
+
+# ------------------------------------------------------------------ summary
+
+
+def _record(test, ref, tid, category="", ref_s=1.0, tid_s=2.0, own=0.5):
+    return lib.Record(test, ref, tid, ref_s, tid_s, "", category, "", own)
+
+
+def test_summary_key_figure_counts_tidbrun_passes_among_reference_passes():
+    records = [
+        _record("a", "pass", "pass"),
+        _record("b", "pass", "fail", "cat1"),
+        _record("c", "pass", "fail", "cat1"),
+        _record("d", "pass", "timeout", "timeout"),
+        _record("e", "fail", "pass"),
+        _record("f", "skip", "skip"),
+        _record("g", "fail", "fail", "cat2"),
+    ]
+    s = lib.summarize(records)
+    assert s.total == 7
+    assert s.reference_pass == 4
+    assert s.both_pass == 1
+    assert s.key_percent == pytest.approx(25.0)
+    assert s.tidbrun_only_pass == 1
+    assert s.reference == {"pass": 4, "fail": 2, "skip": 1}
+    assert s.tidbrun["fail"] == 3
+    # Only failures among reference-passing tests are categorized.
+    assert s.categories == {"cat1": 2, "timeout": 1}
+    assert s.examples["cat1"] == ["b", "c"]
+    assert s.matrix[("pass", "fail")] == 2
+    assert s.reference_seconds == pytest.approx(7.0)
+    assert s.both_pass_tidbrun_seconds == pytest.approx(2.0)
+    assert s.median_process_overhead == pytest.approx(1.5)
+
+
+def test_summary_examples_are_limited_and_sorted():
+    records = [_record(f"t{i}", "pass", "fail", "same") for i in (5, 1, 4, 2, 3)]
+    s = lib.summarize(records, examples_per_category=2)
+    assert s.examples["same"] == ["t1", "t2"]
+    assert s.categories["same"] == 5
+
+
+def test_summary_ignores_missing_timings():
+    records = [lib.Record("a", "not-run", "pass", None, 1.0, "", "", "", None)]
+    s = lib.summarize(records)
+    assert s.reference_seconds == 0.0
+    assert s.median_process_overhead is None
+    assert s.key_percent == 0.0
+
+
+def test_format_summary_states_the_key_figure():
+    text = lib.format_summary(lib.summarize([_record("a", "pass", "pass"), _record("b", "pass", "fail", "c")]))
+    assert "KEY: of 2 tests the reference passes, tidbrun passes 1 (50.0%)" in text
+    assert "pass->fail 1" in text
+    assert "      1  c  [b]" in text
