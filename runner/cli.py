@@ -57,12 +57,14 @@ def run(
     if parse_only:
         from runner.lint import echo_lines
         from runner.render import dialect_named
+        from runner.suite import find_basedir
 
         try:
             for path in paths:
                 files = sorted(path.rglob("*.test")) if path.is_dir() else [path]
                 for file in files:
-                    for line in echo_lines(file, dialect_named(dialect or "mysqltest"), basedir):
+                    base = basedir or find_basedir(file)
+                    for line in echo_lines(file, dialect_named(dialect or "mysqltest"), base):
                         sys.stdout.buffer.write(line.encode("latin-1"))
         except TidbrunError as exc:
             print(f"{exc}", file=sys.stderr)

@@ -246,7 +246,7 @@ class _FullColumnProtocol(MySQLProtocol):
         texts = []
         for _ in range(6):
             rest, value = read_lc_string(rest)
-            texts.append(bytes(value).decode(ENCODING))
+            texts.append(bytes(value or b"").decode(ENCODING))
         charset, length, ftype, flags, decimals = struct.unpack("<xHIBHBxx", rest[:13])
         if (ftype <= _TYPE_INT24 and ftype != _TYPE_TIMESTAMP) or ftype in (_TYPE_YEAR, _TYPE_NEWDECIMAL):
             flags |= _NUM_FLAG  # libmysqlclient's unpack_fields adds it; mysqltest prints it
@@ -272,6 +272,7 @@ class PyConnection:
             "ssl_disabled": not params.ssl,
             "connection_timeout": params.connect_timeout,
             "allow_local_infile": True,
+            "autocommit": True,  # the server's default, as libmysqlclient leaves it
         }
         if params.uses_socket():
             kwargs["unix_socket"] = params.socket

@@ -6,6 +6,7 @@ handlers in ``runner.directives`` change that state through the methods here.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,12 +16,15 @@ from runner.dialects import MYSQLTEST, DialectProfile
 from runner.driver import Connection, ConnectParams, Outcome, ServerError
 from runner.errors import TestFileError
 from runner.expected_errors import ErrorListError, ExpectedErrors, error_name
+from runner.language.arguments import ArgumentError
 from runner.language.parser import ParseResult, parse_file
 from runner.language.records import Block, Command, Location, Query, Record
 from runner.render.base import Dialect, ErrorVerdict, View
-from runner.render.transforms import RegexReplace, Replacer, StringReplace
+from runner.render.transforms import RegexReplace, Replacer, StringReplace, TransformError
 from runner.session import Session, SessionStateError, State
 from runner.variables import VariableError, Variables, as_int, is_true
+
+_VARIABLE = re.compile(r"\$[A-Za-z0-9_]+")
 
 
 class TestFailure(Exception):
@@ -33,6 +37,11 @@ class TestFailure(Exception):
 
     def __str__(self) -> str:
         return f"{self.location.describe()}: {self.message}" if self.location else self.message
+
+
+class TestInputError(TestFailure):
+    """The test file itself is wrong (a bad --error token, regex, unknown connection, missing file):
+    reported like a malformed test, exit code 2."""
 
 
 class TestSkipped(Exception):
@@ -77,6 +86,9 @@ TOGGLE_VARIABLES = {
     "abort_on_error": "ENABLED_ABORT_ON_ERROR",
     "connect_log": "ENABLED_CONNECT_LOG",
 }
+
+
+_UNSET_AT_START = frozenset({"column_names"})
 
 
 @dataclass(slots=True)
@@ -148,15 +160,23 @@ class Interpreter:
         # text protocol) and the state of every toggle.
         for name in ("PS_PROTOCOL", "SP_PROTOCOL", "VIEW_PROTOCOL", "CURSOR_PROTOCOL", "NON_BLOCKING_API"):
             self.variables.set(name, "0")
-        for toggle in TOGGLE_VARIABLES:
-            self.variables.set(TOGGLE_VARIABLES[toggle], "1" if getattr(self.toggles, toggle) else "0")
+        for toggle, variable in TOGGLE_VARIABLES.items():
+            if toggle in _UNSET_AT_START:
+                continue
+            self.variables.set(variable, "1" if getattr(self.toggles, toggle) else "0")
+        # mysqltest's own starting values, odd as some are.
+        self.variables.set("ENABLED_CONNECT_LOG", "0")
+        self.variables.set("mysql_errno", "-1")
+        self.variables.set("mysql_errname", "<No error>")
         self.variables.set("MYSQLTEST_FILE", str(self.paths.test_file))
 
     def set_toggle(self, field_name: str, value: bool) -> None:
         setattr(self.toggles, field_name, value)
         variable = TOGGLE_VARIABLES.get(field_name)
         if variable:
-            self.variables.set(variable, "1" if value else "0")
+            # mysqltest publishes column_names inverted (it stores "disable_column_names").
+            shown = not value if field_name == "column_names" else value
+            self.variables.set(variable, "1" if shown else "0")
 
     def close(self) -> None:
         for session in self.sessions.values():
@@ -191,9 +211,9 @@ class Interpreter:
             entry.handler(self, command)
         except (TestFailure, TestSkipped, TestExit, BreakLoop):
             raise
-        except (VariableError, ErrorListError, TestFileError) as exc:
+        except (VariableError, ErrorListError, TestFileError, TransformError, ArgumentError) as exc:
             message = exc.message if isinstance(exc, TestFileError) else str(exc)
-            raise TestFailure(command.location, message) from None
+            raise TestInputError(command.location, message) from None
         except SessionStateError as exc:
             raise TestFailure(command.location, str(exc)) from None
         except Exception as exc:  # a handler's own error message, with the command's location
@@ -243,39 +263,44 @@ class Interpreter:
         return expected
 
     def run_statement(
-        self, sql: str, delimiter: str, location: Location, *, mode: str = "query", shown: str | None = None
+        self,
+        sql: str,
+        delimiter: str,
+        location: Location,
+        *,
+        mode: str = "query",
+        shown: str | None = None,
+        written: str | None = None,
     ) -> None:
         """Echo, run and render one statement. ``mode``: query, send (no result yet) or reap.
 
-        ``shown`` is the text to log when it differs from what runs (evalp)."""
+        ``shown`` is the text to log when it differs from what runs (evalp); ``written`` is the
+        statement as the test wrote it, which failure messages quote (eval)."""
         session = self.session(location)
         view = self.view()
         expected = self.take_expected()
         chunks: list[str] = []
         if self.toggles.query_log and mode != "reap":
             chunks.append(self.dialect.statement(sql if shown is None else shown, delimiter, view))
-        if session.state is State.CLOSED:
-            gone = Outcome(error=ServerError(2006, "000000", "MariaDB server has gone away"))
-            self.handle_outcome(gone, expected, view, chunks, sql, location, session)
-            self._emit(chunks, view)
-            return
+        quoted = "reap" if mode == "reap" else (written if written is not None else sql)
         try:
-            if mode == "send":
+            if session.state is State.CLOSED:
+                outcome = Outcome(error=ServerError(2006, "000000", "MariaDB server has gone away"))
+            elif mode == "send":
                 session.send(sql)
-                self._emit(chunks, view)
-                # An --error before send belongs to reap in spirit; mysqltest keeps it for send.
                 return
-            outcome = session.reap() if mode == "reap" else session.execute(sql)
+            else:
+                outcome = session.reap() if mode == "reap" else session.execute(sql)
+                self.statements_run += 1
+            self.handle_outcome(outcome, expected, view, chunks, quoted, location, session)
+            if self.require_file is not None:
+                self._check_require(chunks, location)
+                chunks.clear()
         except SessionStateError as exc:
-            self._emit(chunks, view)
             raise TestFailure(location, str(exc)) from None
-        self.statements_run += 1
-        shown_sql = session.pending_sql if mode == "reap" else sql
-        self.handle_outcome(outcome, expected, view, chunks, shown_sql or sql, location, session)
-        if self.require_file is not None:
-            self._check_require(chunks, location)
-            return
-        self._emit(chunks, view)
+        finally:
+            # What was written before a failure is part of the output a failure report shows.
+            self._emit(chunks, view)
 
     def _check_require(self, chunks: list[str], location: Location) -> None:
         """mysqltest's `require`: the statement's output is checked against a file, not logged."""
@@ -286,6 +311,7 @@ class Interpreter:
         except OSError as exc:
             raise TestFailure(location, f"cannot read require file {path}: {exc.strerror}") from None
         if "".join(chunks) != wanted:
+            chunks.clear()
             raise TestSkipped(f"Test requires: '{path.stem}'", location)
 
     def _emit(self, chunks: list[str], view: View) -> None:
@@ -339,8 +365,6 @@ class Interpreter:
                 verdict = ErrorVerdict(True, len(expected.codes), expected.first_is_success)
                 chunks.append(self.dialect.error(error, verdict, view))
                 return
-            self._emit(chunks, view)
-            chunks.clear()
             first = expected.codes[0]
             if isinstance(first, int):
                 raise TestFailure(
@@ -353,8 +377,6 @@ class Interpreter:
                 f"{what} failed with wrong sqlstate {error.sqlstate}: '{error.message}', instead of {first}...",
             )
         if self.toggles.abort_on_error:
-            self._emit(chunks, view)
-            chunks.clear()
             raise TestFailure(location, f"{what} failed: {name} ({error.errno}): {error.message}")
         chunks.append(self.dialect.error(error, ErrorVerdict(False, 0, False), view))
 
@@ -389,10 +411,15 @@ class Interpreter:
         return [], []
 
     def backtick_value(self, sql: str, location: Location) -> str:
+        """The first row of a query, TAB-joined (NULL is empty); pending replacements apply."""
         _, rows = self.query_rows(sql, location)
-        if not rows:
-            return ""
-        return "\t".join("NULL" if v is None else v for v in rows[0])
+        if not rows or rows[0][0] is None:
+            return ""  # mysqltest takes a row whose first value is NULL as no row
+        replace = Replacer(self.modifiers.regexes, self.modifiers.strings)
+        values = ["" if v is None else v for v in rows[0]]
+        if replace:
+            values = [replace(v) for v in values]
+        return "\t".join(values)
 
     def evaluate(self, text: str, location: Location) -> str:
         """A let/if operand: `query`, $var, query_get_value(...) or plain text, expanded once."""
@@ -417,12 +444,23 @@ class Interpreter:
         for op in ("==", "!=", "<=", ">=", "<", ">"):
             left, sep, right = _split_operator(text, op)
             if sep:
-                lvalue = self.evaluate(left.strip(), location)
-                rvalue = self.evaluate(right.strip(), location)
+                lvalue = self._operand(left.strip(), location)
+                rvalue = self._operand(right.strip(), location)
                 result = self._compare(lvalue, op, rvalue, location)
                 return result != negate
-        value = self.evaluate(text, location)
+        value = self._operand(text, location)
         return is_true(value) != negate
+
+    def _operand(self, text: str, location: Location) -> str:
+        """One side of an if/while condition: $var (alone), `query`, 'quoted' or plain text."""
+        if text.startswith("$"):
+            match = _VARIABLE.match(text)
+            if match is not None and match.end() != len(text):
+                raise TestFailure(location, f"Found junk '{text[match.end():]}' after $variable in expression")
+            return self.expand(text)
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+            return self.expand(text[1:-1])
+        return self.evaluate(text, location)
 
     def _compare(self, left: str, op: str, right: str, location: Location) -> bool:
         lnum, rnum = as_int(left), as_int(right)
@@ -458,7 +496,7 @@ class Interpreter:
     def session_named(self, name: str, location: Location) -> Session:
         session = self.sessions.get(name)
         if session is None:
-            raise TestFailure(location, f"connection '{name}' not found in connection pool")
+            raise TestInputError(location, f"connection '{name}' not found in connection pool")
         return session
 
     # -- sourcing ---------------------------------------------------------------------------------
@@ -473,7 +511,7 @@ class Interpreter:
         for candidate in candidates:
             if candidate.is_file():
                 return candidate
-        raise TestFailure(location, f"could not open '{name}' for reading (source)")
+        raise TestInputError(location, f"could not open '{name}' for reading (source)")
 
     def source(self, path: Path, location: Location, delimiter: str) -> None:
         if self._depth >= self.max_source_depth:

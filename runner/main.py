@@ -8,7 +8,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from runner.config import RunConfig
@@ -66,6 +66,7 @@ def execute(config: RunConfig) -> int:
     report = ConsoleReport(color=config.color, verbose=config.verbose)
     started = time.perf_counter()
     failed = False
+    input_error = False
     ran = 0
     try:
         with _server(config, mysql_test_dir, vardir) as address:
@@ -79,7 +80,7 @@ def execute(config: RunConfig) -> int:
                 vardir=vardir,
                 mysql_test_dir=mysql_test_dir,
                 environment=_environment(address, vardir, mysql_test_dir, cases[0].path),
-                between_tests=lambda: _reset(address, vardir, datadir),
+                between_tests=_cleanup(config, address, vardir, datadir),
             )
             for case in cases:
                 result = runner.run_one(case)
@@ -87,6 +88,7 @@ def execute(config: RunConfig) -> int:
                 ran += 1
                 if result.status in ("fail", "error"):
                     failed = True
+                    input_error = input_error or result.status == "error"
                     if not config.force:
                         break
     except ServerUnavailable as exc:
@@ -96,6 +98,8 @@ def execute(config: RunConfig) -> int:
         if own_vardir:
             shutil.rmtree(vardir, ignore_errors=True)
     report.summary(time.perf_counter() - started, not_run=len(cases) - ran)
+    if input_error:
+        return EXIT_USAGE
     return EXIT_TEST_FAILED if failed else EXIT_OK
 
 
@@ -115,7 +119,12 @@ def _environment(address: ServerAddress, vardir: Path, mysql_test_dir: Path | No
     return env
 
 
-def _reset(address: ServerAddress, vardir: Path, datadir: Path | None) -> None:
-    from runner.server.hygiene import reset_between_tests
+def _cleanup(config: RunConfig, address: ServerAddress, vardir: Path, datadir: Path | None) -> Callable[[], None]:
+    """Between tests: MTR's full reset on our own server; on someone else's, only undo what
+    the tests created."""
+    from runner.server import hygiene
 
-    reset_between_tests(address, vardir, datadir=datadir)
+    if config.server.external:
+        baseline = hygiene.database_names(address)
+        return lambda: hygiene.restore_databases(address, baseline)
+    return lambda: hygiene.reset_between_tests(address, vardir, datadir=datadir)

@@ -39,6 +39,7 @@ class Session:
     def __init__(self, name: str, params: ConnectParams, factory: Callable[[ConnectParams], Connection]) -> None:
         self.name = name
         self.params = params
+        self.current_user = params.user  # change_user moves it
         self._factory = factory
         self._conn: Connection | None = None
         self._pending: _Pending | None = None
@@ -76,7 +77,9 @@ class Session:
             raise SessionStateError(f"connection '{self.name}': reap without a sent statement ({self.state.value})")
         pending = self._pending
         if not pending.done.wait(timeout):
-            raise TimeoutError(f"connection '{self.name}': statement still running after {timeout} s: {pending.sql[:200]}")
+            raise TimeoutError(
+                f"connection '{self.name}': statement still running after {timeout} s: {pending.sql[:200]}"
+            )
         self._pending = None
         self.state = State.IDLE
         assert pending.outcome is not None

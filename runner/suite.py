@@ -12,7 +12,7 @@ from runner.config import RunConfig
 from runner.dialects import profile_named
 from runner.driver import ConnectError, ConnectParams, connect, connect_complete
 from runner.errors import TestFileError
-from runner.interpreter import Interpreter, TestFailure, TestPaths, TestSkipped, Toggles
+from runner.interpreter import Interpreter, TestFailure, TestInputError, TestPaths, TestSkipped, Toggles
 from runner.per_test_database import PerTestDatabase
 from runner.render.base import Dialect
 from runner.server.address import ServerAddress
@@ -132,8 +132,9 @@ class SuiteRunner:
             return TestReport(case, "skip", time.perf_counter() - started, skipped.reason)
         except TestFailure as failure:
             partial = "".join(interpreter.out)
+            status: Status = "error" if isinstance(failure, TestInputError) else "fail"
             return TestReport(
-                case, "fail", time.perf_counter() - started, str(failure), output=partial,
+                case, status, time.perf_counter() - started, str(failure), output=partial,
                 details=interpreter.stderr,
             )
         except ConnectError as exc:

@@ -77,29 +77,35 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
     view = ctx.view()
     chunks: list[str] = []
     log = ctx.toggles.query_log
+    if expected is not None and log:
+        # With an --error, mysqltest first logs the parameters it connects with.
+        shown_db = "" if args[4] == NO_DATABASE else params.database
+        shown_pw = "" if password and password == defaults.password and args[3] == "PASSWORD" else password
+        line = (
+            f"connect({params.host},{params.user},{shown_pw},{shown_db},{params.port},{defaults.socket or ''})"
+        )
+        chunks.append(f"{view.replace(line) if view.replace else line}{cmd.delimiter}\n")
+    echo = _connect_echo(cmd)
+    logged = log and ctx.toggles.connect_log
+    if logged and expected is not None:
+        chunks.append(echo)
     session = Session(name, params, ctx.connect)
     try:
-        session.connect()
-    except ConnectError as exc:
-        if expected is not None and log:
-            shown_db = "" if args[4] == NO_DATABASE else params.database
-            shown_pw = "" if password and password == defaults.password and args[3] == "PASSWORD" else password
-            chunks.append(
-                f"connect({params.host},{params.user},{shown_pw},{shown_db},{args[5] or 0},"
-                f"{defaults.socket or ''}){cmd.delimiter}\n"
+        try:
+            session.connect()
+        except ConnectError as exc:
+            ctx.accept_error(exc.error, expected, view, chunks, f"query '{echo[:-2]}'", cmd.location)
+            return
+        if expected is not None and not expected.first_is_success:
+            raise TestFailure(
+                cmd.location,
+                f"query '{echo[:-2]}' succeeded - should have failed with error {expected.describe_first()}...",
             )
-            if ctx.toggles.connect_log:
-                chunks.append(_connect_echo(cmd))
-        ctx.accept_error(exc.error, expected, view, chunks, f"query '{cmd.text}'", cmd.location)
+    finally:
         ctx.out.extend(chunks)
-        return
-    if expected is not None and not expected.first_is_success:
-        raise TestFailure(
-            cmd.location, f"query '{cmd.text}' succeeded - should have failed with error {expected.describe_first()}..."
-        )
+    if logged and expected is None:
+        ctx.out.append(echo)
     ctx.set_error_variables(0)
-    if log and ctx.toggles.connect_log:
-        ctx.out.append(_connect_echo(cmd))
     ctx.sessions[name] = session
     ctx.switch_to(session)
 
@@ -132,7 +138,7 @@ def disconnect(ctx: Interpreter, cmd: Command) -> None:
 
 @directive("dirty_close")
 def dirty_close(ctx: Interpreter, cmd: Command) -> None:
-    _close(ctx, cmd, "dirty_close")
+    _close(ctx, cmd, "disconnect")  # mysqltest logs it as a disconnect
 
 
 @directive("change_user")
@@ -141,15 +147,19 @@ def change_user(ctx: Interpreter, cmd: Command) -> None:
     args += [""] * (3 - len(args))
     user, password, database = args[:3]
     session = ctx.session(cmd.location)
-    params = session.params
     expected = ctx.take_expected()
+    # No user: the current one; no database: none (as mysqltest's mysql_change_user call).
     try:
-        session.connection.change_user(user or params.user, password, database or params.database)
+        session.connection.change_user(user or session.current_user, password, database)
     except ConnectError as exc:
         chunks: list[str] = []
-        ctx.accept_error(exc.error, expected, ctx.view(), chunks, f"query '{cmd.text}'", cmd.location)
-        ctx.out.extend(chunks)
+        try:
+            ctx.accept_error(exc.error, expected, ctx.view(), chunks, f"query '{cmd.text}'", cmd.location)
+        finally:
+            ctx.out.extend(chunks)
+        ctx.set_error_variables(0)  # mysqltest leaves $mysql_errno at 0 here
         return
+    session.current_user = user or session.current_user
     ctx.set_error_variables(0)
 
 

@@ -19,13 +19,14 @@ def query(ctx: Interpreter, cmd: Command) -> None:
 
 @directive("eval", consumes_modifiers=True)
 def eval_(ctx: Interpreter, cmd: Command) -> None:
-    ctx.run_statement(ctx.expand(cmd.argument), cmd.delimiter, cmd.location)
+    ctx.run_statement(ctx.expand(cmd.argument), cmd.delimiter, cmd.location, written=cmd.argument)
 
 
 @directive("evalp", consumes_modifiers=True)
 def evalp(ctx: Interpreter, cmd: Command) -> None:
     # Runs the expanded statement but logs it as written (keeps secrets out of the result).
-    ctx.run_statement(ctx.expand(cmd.argument), cmd.delimiter, cmd.location, shown=cmd.argument)
+    ctx.run_statement(ctx.expand(cmd.argument), cmd.delimiter, cmd.location, shown=cmd.argument,
+                      written=cmd.argument)
 
 
 @directive("query_vertical", consumes_modifiers=True)
@@ -36,7 +37,7 @@ def query_vertical(ctx: Interpreter, cmd: Command) -> None:
 
 @directive("query_horizontal", consumes_modifiers=True)
 def query_horizontal(ctx: Interpreter, cmd: Command) -> None:
-    ctx.modifiers.vertical = False
+    # In mysqltest this is a plain query: it does not switch vertical_results off.
     ctx.run_statement(cmd.argument, cmd.delimiter, cmd.location)
 
 
@@ -51,7 +52,7 @@ def send(ctx: Interpreter, cmd: Command) -> None:
 
 @directive("send_eval", consumes_modifiers=True)
 def send_eval(ctx: Interpreter, cmd: Command) -> None:
-    ctx.run_statement(ctx.expand(cmd.argument), cmd.delimiter, cmd.location, mode="send")
+    ctx.run_statement(ctx.expand(cmd.argument), cmd.delimiter, cmd.location, mode="send", written=cmd.argument)
 
 
 @directive("reap", consumes_modifiers=True)

@@ -354,7 +354,9 @@ def read_test_text(path: Path) -> str:
 Loader = Callable[[Path, Location | None, str], ParseResult]
 
 
-def parse_file(path: Path, *, parent: Location | None = None, delimiter: str = ";", display: str | None = None) -> ParseResult:
+def parse_file(
+    path: Path, *, parent: Location | None = None, delimiter: str = ";", display: str | None = None
+) -> ParseResult:
     try:
         text = read_test_text(path)
     except OSError as exc:

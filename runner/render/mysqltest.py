@@ -127,10 +127,7 @@ def _metadata(columns: list[Column], result: Result, view: View) -> str:
         catalog, db, table, org_table, name, org_name, charsetnr, length, ftype, flags, decimals = (
             _meta_text(v) for v in meta[:11]
         )
-        max_length = max(
-            (len(row[index]) for row in result.rows if row[index] is not None),
-            default=0,
-        )
+        max_length = max((len(value) for row in result.rows if (value := row[index]) is not None), default=0)
         is_null = "N" if int(flags) & _NOT_NULL_FLAG else "Y"
         fields = [catalog, db, org_table, table, org_name, name, ftype, length, str(max_length), is_null, flags,
                   decimals, charsetnr]

@@ -51,7 +51,7 @@ class RegexReplace:
 
 def _group(match: re.Match[str], index: int) -> str:
     if index > (match.re.groups or 0):
-        return ""
+        return f"\\{index}"  # the pattern has no such group: mysqltest keeps the text
     return match.group(index) or ""
 
 
@@ -61,9 +61,25 @@ def _posix_to_python(pattern: str) -> str:
     return pattern
 
 
+def _delimited_part(argument: str, i: int, closer: str) -> tuple[str, int]:
+    """The text from ``i`` up to ``closer`` (``\\<closer>`` is a literal one) and the index after it."""
+    buf: list[str] = []
+    n = len(argument)
+    while i < n and argument[i] != closer:
+        if argument[i] == "\\" and i + 1 < n and argument[i + 1] == closer:
+            buf.append(closer)
+            i += 2
+            continue
+        buf.append(argument[i])
+        i += 1
+    if i >= n:
+        raise TransformError(f'error parsing replace_regex "{argument}"')
+    return "".join(buf), i + 1
+
+
 @lru_cache(maxsize=512)
 def parse_replace_regex(argument: str) -> tuple[RegexReplace, ...]:
-    """``/from/to/[i] …``: any delimiter character; brackets pair up; ``\\<delim>`` is literal."""
+    """``/from/to/[i] …``: any delimiter character; ``(from)[to]`` brackets pair up."""
     items: list[RegexReplace] = []
     i, n = 0, len(argument)
     while i < n:
@@ -72,33 +88,21 @@ def parse_replace_regex(argument: str) -> tuple[RegexReplace, ...]:
             continue
         opener = argument[i]
         closer = _CLOSING.get(opener, opener)
-        parts: list[str] = []
-        i += 1
-        for _ in range(2):
-            buf: list[str] = []
-            while i < n and argument[i] != closer:
-                if argument[i] == "\\" and i + 1 < n and argument[i + 1] == closer:
-                    buf.append(closer)
-                    i += 2
-                    continue
-                buf.append(argument[i])
-                i += 1
+        pattern, i = _delimited_part(argument, i + 1, closer)
+        if closer != opener:
+            # Brackets: the replacement has a pair of its own, of any kind.
             if i >= n:
                 raise TransformError(f'error parsing replace_regex "{argument}"')
-            parts.append("".join(buf))
+            opener = argument[i]
+            closer = _CLOSING.get(opener, opener)
             i += 1
-            if len(parts) == 1 and closer != opener:
-                # `(from)(to)`: the second part opens again.
-                if i < n and argument[i] == opener:
-                    i += 1
+        template, i = _delimited_part(argument, i, closer)
         flags = 0
         while i < n and argument[i] not in " \t\r\n":
-            if argument[i] == "i":
-                flags |= re.IGNORECASE
-            else:
+            if argument[i] != "i":
                 raise TransformError(f'error parsing replace_regex "{argument}": unknown flag {argument[i]!r}')
+            flags |= re.IGNORECASE
             i += 1
-        pattern, template = parts
         try:
             compiled = re.compile(_posix_to_python(pattern), flags | re.DOTALL)
         except re.error as exc:

@@ -200,3 +200,31 @@ def check_testcase(address: ServerAddress) -> str:
     finally:
         with contextlib.suppress(Exception):
             conn.close()
+
+
+def database_names(address: ServerAddress) -> set[str]:
+    conn = open_connection(address)
+    try:
+        return {_text(name) for (name,) in query_rows(conn, "SHOW DATABASES")}
+    finally:
+        with contextlib.suppress(Exception):
+            conn.close()
+
+
+def restore_databases(address: ServerAddress, baseline: set[str]) -> None:
+    """The gentle cleanup for a server tidbrun did not start: drop only the databases a test
+    created, re-create `test` if a test dropped it; nobody else's connections or data are touched."""
+    conn = open_connection(address)
+    try:
+        with contextlib.suppress(mysql.connector.Error):
+            execute(conn, "SET SESSION lock_wait_timeout=5")
+        present = {_text(name) for (name,) in query_rows(conn, "SHOW DATABASES")}
+        for name in sorted(present - baseline):
+            execute(conn, f"DROP DATABASE IF EXISTS {_quote_identifier(name)}")
+        if "test" in baseline and "test" not in present:
+            execute(conn, "CREATE DATABASE test")
+    except mysql.connector.Error as exc:
+        raise HygieneError(f"cleaning up after a test on {address} failed: {exc}") from exc
+    finally:
+        with contextlib.suppress(Exception):
+            conn.close()
