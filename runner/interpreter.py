@@ -140,6 +140,7 @@ class Interpreter:
     charset: str = "latin1"
     send_next: bool = False  # a bare `send` sends the statement after it
     require_file: Path | None = None  # `require`: the next statement's output must equal it
+    once: dict[str, bool] = field(default_factory=dict)  # toggles set ONCE, with the value to restore
     statements_run: int = 0
     _depth: int = 0
 
@@ -177,6 +178,16 @@ class Interpreter:
             # mysqltest publishes column_names inverted (it stores "disable_column_names").
             shown = not value if field_name == "column_names" else value
             self.variables.set(variable, "1" if shown else "0")
+
+    def toggle_once(self, field_name: str, value: bool) -> None:
+        self.once.setdefault(field_name, getattr(self.toggles, field_name))
+        self.set_toggle(field_name, value)
+
+    def _revert_once(self) -> None:
+        if self.once:
+            for field_name, value in self.once.items():
+                self.set_toggle(field_name, value)
+            self.once.clear()
 
     def close(self) -> None:
         for session in self.sessions.values():
@@ -231,6 +242,7 @@ class Interpreter:
             self.modifiers = Modifiers()
 
     def _run_block(self, block: Block) -> None:
+        self.expected = None  # if/while are commands too: they end a pending --error
         if block.kind == "if":
             if self.evaluate_condition(block.condition, block.location):
                 self.run_records(block.body)
@@ -301,6 +313,7 @@ class Interpreter:
         finally:
             # What was written before a failure is part of the output a failure report shows.
             self._emit(chunks, view)
+            self._revert_once()
 
     def _check_require(self, chunks: list[str], location: Location) -> None:
         """mysqltest's `require`: the statement's output is checked against a file, not logged."""

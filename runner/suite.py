@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,11 +63,32 @@ def _test_name(path: Path) -> str:
     return path.stem
 
 
-def _needs_complete_protocol(test: Path) -> bool:
-    # The C extension has no mysql_info() and drops column lengths; the few tests that print
-    # them run on the pure-Python protocol.
-    text = test.read_bytes()
-    return b"enable_info" in text or b"enable_metadata" in text
+_SOURCE_LINE = re.compile(rb"^[ \t]*(?:--[ \t]*)?source[ \t]+([^\s;$]+)", re.MULTILINE | re.IGNORECASE)
+
+
+def _needs_complete_protocol(test: Path, basedir: Path) -> bool:
+    """The C extension has no mysql_info() and drops column lengths; the few tests that print
+    them (themselves or in a file they source) run on the pure-Python protocol."""
+    seen: set[Path] = set()
+    pending = [test]
+    while pending:
+        path = pending.pop()
+        if path in seen or len(seen) > 200:
+            continue
+        seen.add(path)
+        try:
+            text = path.read_bytes()
+        except OSError:
+            continue
+        if b"enable_info" in text or b"enable_metadata" in text:
+            return True
+        for name in _SOURCE_LINE.findall(text):
+            relative = Path(name.decode("latin-1").strip("'\""))
+            for folder in (path.parent, test.parent, basedir):
+                if (folder / relative).is_file():
+                    pending.append(folder / relative)
+                    break
+    return False
 
 
 def find_basedir(test: Path) -> Path:
@@ -114,7 +136,7 @@ class SuiteRunner:
         except TestFileError as exc:
             return TestReport(case, "error", time.perf_counter() - started, str(exc))
         env = dict(self.environment)
-        base_connect = connect_complete if _needs_complete_protocol(case.path) else connect
+        base_connect = connect_complete if _needs_complete_protocol(case.path, basedir) else connect
         database = PerTestDatabase(profile.database_for(case.name), self.connect_params(), base_connect)
         interpreter = Interpreter(
             dialect=self.dialect,

@@ -33,7 +33,8 @@ class Variables:
         self._values[name] = value
 
     def set_env(self, name: str, value: str) -> None:
-        """``let NAME = value`` without a dollar sets an environment variable for child processes."""
+        """``let NAME = value`` without a dollar sets the variable and exports it to child processes."""
+        self._values[name] = value
         self.environment[name] = value
 
     def __contains__(self, name: str) -> bool:

@@ -24,8 +24,15 @@ def _arguments(text: str) -> list[str]:
         inner = inner[1:]
         if inner.rstrip().endswith(")"):
             inner = inner.rstrip()[:-1]
-    # Leading blanks of each argument are skipped, trailing ones kept (as mysqltest does).
-    return [part.lstrip() for part in inner.split(",")]
+    # Leading blanks of each argument are skipped, trailing ones kept; an argument may be
+    # quoted (as mysqltest's argument reader allows).
+    return [_unquote(part.lstrip()) for part in inner.split(",")]
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
 
 
 def _connect_echo(cmd: Command) -> str:

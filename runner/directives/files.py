@@ -176,8 +176,10 @@ def chmod(ctx: Interpreter, cmd: Command) -> None:
 
 
 def _listing(ctx: Interpreter, directory: str, pattern: str | None) -> str:
-    # Directory order, as mysqltest's my_dir gives it; tests sort with sorted_result.
-    names = [n for n in os.listdir(_path(ctx, directory)) if pattern is None or fnmatch.fnmatchcase(n, pattern)]
+    # mysqltest asks my_dir for a sorted listing (byte order).
+    names = sorted(
+        n for n in os.listdir(_path(ctx, directory)) if pattern is None or fnmatch.fnmatchcase(n, pattern)
+    )
     return "".join(n + "\n" for n in names)
 
 
@@ -254,7 +256,8 @@ def _run_process(ctx: Interpreter, argv: list[str]) -> subprocess.CompletedProce
 
 
 def _process_outcome(ctx: Interpreter, cmd: Command, label: str, proc: subprocess.CompletedProcess[bytes]) -> None:
-    output = proc.stdout.decode(ENCODING)
+    # With the result log off the output is dropped, as mysqltest does.
+    output = proc.stdout.decode(ENCODING) if ctx.toggles.result_log else ""
     if proc.stderr:
         ctx.stderr.append(proc.stderr.decode(ENCODING))
     status = proc.returncode if proc.returncode >= 0 else 128 - proc.returncode

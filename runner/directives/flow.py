@@ -26,9 +26,11 @@ def query_get_value(ctx: Interpreter, text: str, location: Location) -> str:
     parts = inner.rsplit(",", 2)
     if len(parts) != 3:
         raise TestFailure(location, "query_get_value needs (query, column name, row number)")
-    sql, column, row_text = (p.strip() for p in parts)
+    sql, column, row_text = (ctx.expand(p).strip() for p in parts)
     if len(sql) >= 2 and sql[0] == sql[-1] and sql[0] in "\"'":
         sql = sql[1:-1]
+    if len(column) >= 2 and column[0] == column[-1] and column[0] in "\"'":
+        column = column[1:-1]
     row = as_int(row_text)
     if row is None or row < 1:
         raise TestFailure(location, f"query_get_value: invalid row number '{row_text}'")
@@ -90,6 +92,12 @@ def require(ctx: Interpreter, cmd: Command) -> None:
     if not name:
         raise TestFailure(cmd.location, "require needs a file name")
     ctx.require_file = ctx.resolve_source(name, cmd.location)
+
+
+@directive("delimiter")
+def delimiter(ctx: Interpreter, cmd: Command) -> None:
+    # The reader already applied it; running it only ends a pending --error, as in mysqltest.
+    return None
 
 
 @directive("echo", consumes_modifiers=True)

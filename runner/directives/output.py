@@ -41,7 +41,14 @@ _PROTOCOL_MODES = (
 
 def _make_toggle(field: str, value: bool) -> None:
     def handler(ctx: Interpreter, cmd: Command) -> None:
-        ctx.set_toggle(field, value)
+        argument = cmd.argument.strip()
+        if argument.upper() == "ONCE":
+            # `--disable_warnings ONCE`: for the next statement only.
+            ctx.toggle_once(field, value)
+        elif argument:
+            raise ValueError(f"{cmd.name}: unexpected argument '{argument}' (only ONCE is allowed)")
+        else:
+            ctx.set_toggle(field, value)
 
     directive(f"{'enable' if value else 'disable'}_{field}")(handler)
 

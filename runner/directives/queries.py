@@ -62,7 +62,8 @@ def reap(ctx: Interpreter, cmd: Command) -> None:
 
 @directive("error")
 def error(ctx: Interpreter, cmd: Command) -> None:
-    text = ctx.expand(cmd.argument).strip()
+    # A `#` ends the list: `--error ER_X # why` is common in MariaDB's suite.
+    text = ctx.expand(cmd.argument).split("#", 1)[0].strip()
     if not text:
         raise ValueError("error needs a list of error codes, names or S<SQLSTATE>")
     ctx.expected = ExpectedErrors.parse(text)

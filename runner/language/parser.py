@@ -237,6 +237,8 @@ class Parser:
         if len(new) > _MAX_DELIMITER:
             raise TestFileError(loc, f"delimiter longer than {_MAX_DELIMITER} characters")
         if not self._parsing_disabled:
+            # The reader switches now; the record stays because, run, it ends a pending --error.
+            self._emit(Command(loc, "delimiter", argument, "delimited", self.delimiter, f"delimiter {argument}"))
             self.delimiter = new
 
     def _heredoc(self, loc: Location, name: str, argument: str, style: Style, text: str) -> None:

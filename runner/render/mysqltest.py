@@ -10,6 +10,7 @@ METADATA_HEADER = (
     "Is_null\tFlags\tDecimals\tCharsetnr\n"
 )
 _NOT_NULL_FLAG = 1
+_WARNING_COLUMNS = [Column("Level"), Column("Code"), Column("Message")]
 
 
 class MysqltestDialect:
@@ -67,10 +68,10 @@ class MysqltestDialect:
         return "".join(head) + "".join(body) + tail
 
     def _warnings(self, warnings: list[Warning_], view: View) -> str:
-        replace = view.replace
-        lines = [
-            "\t".join(replace(v) for v in w) + "\n" if replace else "\t".join(w) + "\n" for w in warnings
-        ]
+        # The warnings are one more result set to mysqltest: replace_column, vertical and
+        # sorting apply to them as to any other.
+        result = Result(_WARNING_COLUMNS, [tuple(w) for w in warnings])
+        lines = _vertical_rows(_WARNING_COLUMNS, result, view) if view.vertical else _rows(result, view)
         if view.sorted:
             lines = _sorted_lines(lines)
         return "Warnings:\n" + "".join(lines)

@@ -49,9 +49,13 @@ def parse_error(text: str) -> str:
 
 
 def shape(records: list[Record]) -> list[object]:
-    """A compact view: queries as ("Q", sql, delimiter), commands as (name, argument), blocks nested."""
+    """A compact view: queries as ("Q", sql, delimiter), commands as (name, argument), blocks nested.
+
+    `delimiter` records are left out: the reader has already applied them."""
     out: list[object] = []
     for r in records:
+        if isinstance(r, Command) and r.name == "delimiter":
+            continue
         if isinstance(r, Query):
             out.append(("Q", r.sql, r.delimiter))
         elif isinstance(r, Command):
@@ -266,7 +270,12 @@ def test_dash_delimiter_and_delimiter_in_force_at_the_end() -> None:
 
 def test_commands_remember_the_delimiter_they_were_read_with() -> None:
     records = parse("delimiter |;\n--echo a\necho b|\ndelimiter ;|\n")
-    assert [r.delimiter for r in records if isinstance(r, Command)] == ["|", "|"]
+    assert [r.delimiter for r in records if isinstance(r, Command) and r.name == "echo"] == ["|", "|"]
+
+
+def test_delimiter_is_kept_as_a_record_so_that_running_it_ends_a_pending_error() -> None:
+    records = parse("--error 1\ndelimiter |;\nselect 1|\n")
+    assert [(r.name, r.argument) for r in records if isinstance(r, Command)] == [("error", "1"), ("delimiter", "|")]
 
 
 def test_procedure_body_with_semicolons_under_another_delimiter() -> None:
