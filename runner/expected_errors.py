@@ -41,7 +41,9 @@ class ExpectedErrors:
     def parse(cls, text: str) -> ExpectedErrors:
         codes: list[int | str] = []
         for raw in text.split(","):
-            token = raw.strip()
+            # mysqltest reads a code up to a blank; what follows is ignored (`ER_X 1425`).
+            words = raw.split()
+            token = words[0] if words else ""
             if not token:
                 raise ErrorListError(f"empty entry in the error list '{text}'")
             if token.isdigit():

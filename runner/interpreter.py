@@ -24,6 +24,7 @@ from runner.render.transforms import RegexReplace, Replacer, StringReplace, Tran
 from runner.session import Session, SessionStateError, State
 from runner.variables import VariableError, Variables, as_int, is_true
 
+_CONNECTION_LOST = frozenset({2006, 2013})
 _VARIABLE = re.compile(r"\$[A-Za-z0-9_]+")
 
 
@@ -303,6 +304,10 @@ class Interpreter:
                 return
             else:
                 outcome = session.reap() if mode == "reap" else session.execute(sql)
+                if outcome.error and outcome.error.errno in _CONNECTION_LOST and self.toggles.reconnect:
+                    # enable_reconnect: like libmysqlclient, reconnect and send the statement again.
+                    session.reconnect()
+                    outcome = session.execute(sql)
                 self.statements_run += 1
             self.handle_outcome(outcome, expected, view, chunks, quoted, location, session)
             if self.require_file is not None:
@@ -351,7 +356,9 @@ class Interpreter:
                 raise TestFailure(
                     location, f"query '{sql}' succeeded - should have failed with {what} {expected.describe_first()}..."
                 )
-            warnings = []
+            # None: the statement raised no warning. A list, even empty: it did (SHOW WARNINGS can
+            # come back empty with max_error_count=0, and mysqltest still prints "Warnings:").
+            warnings: list[tuple[str, str, str]] | None = None
             shown = view.result_log or not self.profile.warnings_follow_result_log
             if outcome.warning_count and view.warnings and shown:
                 warnings = self.fetch_warnings(session)

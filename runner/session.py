@@ -56,6 +56,11 @@ class Session:
         conn = self._idle_connection("run a statement")
         return conn.execute(sql)
 
+    def reconnect(self) -> None:
+        """A new connection with the same parameters (the client library's auto-reconnect)."""
+        self._idle_connection("reconnect").close()
+        self._conn = self._factory(self.params)
+
     def send(self, sql: str) -> None:
         conn = self._idle_connection("send a statement")
         pending = _Pending(sql)

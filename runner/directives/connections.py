@@ -57,6 +57,12 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
         raise TestFailure(cmd.location, f"connection '{name}' already exists")
     defaults = ctx.defaults
     words = options.split()
+    charset = ctx.charset
+    for word in list(words):
+        key, _, value = word.partition("=")
+        if key.upper() == "CHARSET" and value:
+            charset = value
+            words.remove(word)
     unknown = [w for w in words if w.upper() not in _OPTIONS]
     if unknown:
         raise TestFailure(cmd.location, f"illegal option to connect: {unknown[0]}")
@@ -76,7 +82,7 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
         socket=socket or defaults.socket,
         compress="COMPRESS" in upper,
         ssl="SSL" in upper,
-        charset=ctx.charset,
+        charset=charset,
     )
     if "TCP" in upper:
         params = replace(params, socket=None)

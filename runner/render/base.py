@@ -43,8 +43,9 @@ class Dialect(Protocol):
         """The echo of a statement in the query log."""
         ...
 
-    def outcome(self, outcome: Outcome, warnings: list[Warning_], view: View) -> str:
-        """Result sets, counters and warnings of a statement that did not fail."""
+    def outcome(self, outcome: Outcome, warnings: list[Warning_] | None, view: View) -> str:
+        """Result sets, counters and warnings of a statement that did not fail (warnings None:
+        it raised none)."""
         ...
 
     def results(self, results: list[Result], view: View) -> str:

@@ -30,7 +30,7 @@ class MysqlTesterDialect:
     def statement(self, sql: str, delimiter: str, view: View) -> str:
         return f"{sql}{delimiter}\n"
 
-    def outcome(self, outcome: Outcome, warnings: list[Warning_], view: View) -> str:
+    def outcome(self, outcome: Outcome, warnings: list[Warning_] | None, view: View) -> str:
         parts: list[str] = []
         if view.result_log:
             for result in outcome.results:

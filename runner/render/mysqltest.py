@@ -20,11 +20,11 @@ class MysqltestDialect:
         text = view.replace(sql) if view.replace else sql
         return f"{text}{delimiter}\n"
 
-    def outcome(self, outcome: Outcome, warnings: list[Warning_], view: View) -> str:
+    def outcome(self, outcome: Outcome, warnings: list[Warning_] | None, view: View) -> str:
         if not view.result_log:
             return ""
         parts = [self._result(result, view) for result in outcome.results]
-        if warnings and view.warnings:
+        if warnings is not None and view.warnings:
             parts.append(self._warnings(warnings, view))
         return "".join(parts)
 
