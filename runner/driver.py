@@ -127,6 +127,16 @@ def _as_bytes_text(message: str) -> str:
         return message
 
 
+def _first_error(rows: Any) -> ServerError:
+    """The statement's error among SHOW WARNINGS rows (level, code, message as bytes): the first,
+    as the server reports it in the error packet."""
+    for level, code, message in rows:
+        if bytes(level) == b"Error":
+            errno = int(code)
+            return ServerError(errno, _sqlstate(errno), bytes(message).decode(ENCODING))
+    return ServerError(2013, "HY000", "error with an undecodable message")
+
+
 def _sqlstate(errno: int) -> str:
     from runner.language.sqlstates import SQLSTATES
 
@@ -192,11 +202,15 @@ class CConnection:
                     break
                 cnx.next_result()
         except _mysql_connector.MySQLInterfaceError as exc:
-            outcome.error = _server_error(exc)
-            try:
-                cnx.consume_result()
-            except Exception:
-                pass
+            if (getattr(exc, "errno", None) or -1) < 0:
+                # "Failed getting Error info": the C extension could not decode the message.
+                outcome.error = self._error_from_diagnostics()
+            else:
+                outcome.error = _server_error(exc)
+                try:
+                    cnx.consume_result()
+                except Exception:
+                    pass
         except RuntimeError:
             # The C extension cannot raise an error whose message is not valid UTF-8 and loses
             # it; the server still holds it in the diagnostics area.
@@ -216,11 +230,7 @@ class CConnection:
             cnx.free_result()
         except Exception:
             return ServerError(2013, "HY000", "error with an undecodable message")
-        for level, code, message in reversed(rows):
-            if bytes(level) == b"Error":
-                errno = int(code)
-                return ServerError(errno, _sqlstate(errno), bytes(message).decode(ENCODING))
-        return ServerError(2013, "HY000", "error with an undecodable message")
+        return _first_error(rows)
 
     def ping(self) -> bool:
         try:
@@ -316,8 +326,20 @@ class PyConnection:
                     outcome.results.append(Result(None, [], int(res.get("affected_rows", 0)), info))
                     outcome.warning_count = int(res.get("warning_count", 0))
         except mysql.connector.Error as exc:
-            outcome.error = _server_error(exc)
+            if (exc.errno or -1) < 0:
+                # The driver could not decode the message (not UTF-8); read it back raw.
+                outcome.error = self._error_from_diagnostics()
+            else:
+                outcome.error = _server_error(exc)
         return outcome
+
+    def _error_from_diagnostics(self) -> ServerError:
+        try:
+            self._cnx.cmd_query(b"SHOW WARNINGS")
+            rows, _ = self._cnx.get_rows(raw=True)
+        except mysql.connector.Error:
+            return ServerError(2013, "HY000", "error with an undecodable message")
+        return _first_error(rows)
 
     def ping(self) -> bool:
         try:

@@ -16,6 +16,8 @@ from runner.dialects import MYSQLTEST, DialectProfile
 from runner.driver import Connection, ConnectParams, Outcome, ServerError
 from runner.errors import TestFileError
 from runner.expected_errors import ErrorListError, ExpectedErrors, error_name
+from runner.expressions import ExpressionError, closing_paren
+from runner.expressions import is_true as expression_is_true
 from runner.language.arguments import ArgumentError
 from runner.language.parser import ParseResult, parse_file
 from runner.language.records import Block, Command, Location, Query, Record
@@ -127,7 +129,7 @@ class Interpreter:
     connect: Callable[[ConnectParams], Connection]
     variables: Variables
     # Keyed by the sourcing location too: records carry their include chain for failure reports.
-    parse_cache: dict[tuple[Path, str, Location], ParseResult] = field(default_factory=dict)
+    parse_cache: dict[tuple[Path, str, Location, str], ParseResult] = field(default_factory=dict)
     max_source_depth: int = 16
 
     out: list[str] = field(default_factory=list)
@@ -461,6 +463,8 @@ class Interpreter:
         if text.startswith("!"):
             negate = True
             text = text[1:].lstrip()
+        if text.startswith("$("):
+            return self._expression_condition(text, location) != negate
         for op in ("==", "!=", "<=", ">=", "<", ">"):
             left, sep, right = _split_operator(text, op)
             if sep:
@@ -471,8 +475,20 @@ class Interpreter:
         value = self._operand(text, location)
         return is_true(value) != negate
 
+    def _expression_condition(self, text: str, location: Location) -> bool:
+        """``if ($(expr))``: mysqltest takes the expression only as the whole condition."""
+        close = closing_paren(text, 1)
+        if close is not None and text[close + 1 :].strip():
+            raise TestFailure(location, "Expression evaluator $(...) must be the entire condition")
+        try:
+            return expression_is_true(self.expand(text))
+        except (ExpressionError, VariableError) as exc:
+            raise TestFailure(location, str(exc)) from None
+
     def _operand(self, text: str, location: Location) -> str:
         """One side of an if/while condition: $var (alone), `query`, 'quoted' or plain text."""
+        if text.startswith("$("):  # mysqltest reads it as a variable with an empty name
+            raise TestFailure(location, "Empty variable")
         if text.startswith("$"):
             match = _VARIABLE.match(text)
             if match is not None and match.end() != len(text):
@@ -536,10 +552,10 @@ class Interpreter:
     def source(self, path: Path, location: Location, delimiter: str) -> None:
         if self._depth >= self.max_source_depth:
             raise TestFailure(location, "source directives are nesting too deep")
-        key = (path, delimiter, location)
+        key = (path, delimiter, location, self.charset)
         parsed = self.parse_cache.get(key)
         if parsed is None:
-            parsed = parse_file(path, parent=location, delimiter=delimiter)
+            parsed = parse_file(path, parent=location, delimiter=delimiter, charset=self.charset)
             self.parse_cache[key] = parsed
         self._depth += 1
         try:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 
 from runner.errors import TidbrunError
+from runner.expressions import ExpressionError, closing_paren, evaluate_to_text, unmatched_message
 
 _VAR_NAME = re.compile(r"[A-Za-z0-9_]+")
 _INT = re.compile(r"[ \t]*[-+]?[0-9]+")
@@ -55,6 +56,9 @@ class Variables:
                     out.append(c)
                     i += 1
                     continue
+                if text.startswith("(", i + 1):
+                    i = self._expression(text, i, out)
+                    continue
                 m = _VAR_NAME.match(text, i + 1)
                 if m is None:
                     raise VariableError(f"bad variable name after '$' in: {text.strip()[:80]}")
@@ -78,6 +82,15 @@ class Variables:
             out.append(c)
             i += 1
         return "".join(out)
+
+    def _expression(self, text: str, start: int, out: list[str]) -> int:
+        """``$(...)`` at ``start``: the parentheses pair up in the raw text, then the inside is expanded
+        and evaluated (MDEV-36107); returns the index after the closing parenthesis."""
+        close = closing_paren(text, start + 1)
+        if close is None:
+            raise ExpressionError(unmatched_message(text[start:]))
+        out.append(evaluate_to_text(self.expand(text[start + 2 : close])))
+        return close + 1
 
 
 def as_int(value: str) -> int | None:

@@ -302,6 +302,7 @@ def normalize_message(message: str) -> str:
     numbers other than error codes) taken out, so that like failures group together."""
     text = _LOCATION.sub("", message.strip())
     text = _LOCATION.sub("", text)
+    text = re.sub(r"ServerAddress\([^)]*\)", "the server", text)
     match = re.match(r"^command '([^']*)' is not implemented", text)
     if match:
         return f"command '{match.group(1)}' is not implemented"
@@ -323,11 +324,13 @@ def normalize_message(message: str) -> str:
     match = re.match(r"^(result content mismatch|Result (?:content|length) mismatch)", text, re.IGNORECASE)
     if match:
         return "result mismatch"
-    text = re.sub(r"'[^']*'", "'…'", text)
+    # Quoted names and text, but not the apostrophe in "can't".
+    text = re.sub(r"(?<![A-Za-z])'[^']*'", "'…'", text)
     text = re.sub(r"\"[^\"]*\"", '"…"', text)
     text = re.sub(r"(?<![\w.])/[\w./+-]+", "PATH", text)
-    text = re.sub(r"\b\d+\b", "N", text)
-    return _clip(text, 100)
+    # Numbers, except what looks like a server or client error code.
+    text = re.sub(r"\b(?![1-4]\d{3}\b)\d+\b", "N", text)
+    return _clip(text, 140)
 
 
 def categorize(outcome: Outcome) -> str:

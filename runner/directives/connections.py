@@ -43,7 +43,7 @@ def _connect_echo(cmd: Command) -> str:
         close = text.rfind(")")
         if close >= 0:
             text = text[:close] + text[close + 1 :]
-    return f"{text.rstrip()};\n"
+    return f"{text};\n"
 
 
 @directive("connect")

@@ -29,11 +29,11 @@ _QUOTE_END = {"'": re.compile(r"['\\]"), '"': re.compile(r'["\\]'), "`": re.comp
 _MAX_DELIMITER = 16
 # Multi-byte character sets whose second byte can look like a quote or a backslash: after
 # `character_set X` mysqltest's reader takes a lead byte and its follower as one character.
-_LEAD_BYTES = {
-    "big5": "[\xa1-\xf9]",
-    "sjis": "[\x81-\x9f\xe0-\xfc]",
-    "cp932": "[\x81-\x9f\xe0-\xfc]",
-    "gbk": "[\x81-\xfe]",
+_LEAD_BYTES = {  # a lead byte and a valid second byte: one character
+    "big5": "[\xa1-\xf9][\x40-\x7e\xa1-\xfe]",
+    "sjis": "[\x81-\x9f\xe0-\xfc][\x40-\x7e\x80-\xfc]",
+    "cp932": "[\x81-\x9f\xe0-\xfc][\x40-\x7e\x80-\xfc]",
+    "gbk": "[\x81-\xfe][\x40-\x7e\x80-\xfe]",
 }
 
 
@@ -60,12 +60,14 @@ class Parser:
     _records: list[Record] = field(default_factory=list)
     _open: list[_OpenBlock] = field(default_factory=list)
     _parsing_disabled: bool = False
+    charset: str = ""  # `character_set` in force when the text starts (sourced files inherit it)
     _lead_bytes: str = ""  # a regex class of multi-byte lead bytes, after `character_set`
     _scanners: dict[tuple[str, bool, str], re.Pattern[str]] = field(default_factory=dict)
 
     # -- driving loop --------------------------------------------------------------------------
 
     def parse(self) -> ParseResult:
+        self._lead_bytes = _LEAD_BYTES.get(self.charset.lower(), "")
         text = self.text
         end = len(text)
         while True:
@@ -162,7 +164,7 @@ class Parser:
             if block_header:
                 alternatives.append(r"\{")
             if self._lead_bytes:
-                alternatives.insert(0, self._lead_bytes + "[\\x00-\\xff]")
+                alternatives.insert(0, self._lead_bytes)
             rx = re.compile("|".join(alternatives))
             self._scanners[key] = rx
         return rx
@@ -194,7 +196,7 @@ class Parser:
     def _skip_quoted(self, pos: int, quote: str) -> int:
         rx = _QUOTE_END[quote]
         if self._lead_bytes:
-            rx = re.compile(self._lead_bytes + "[\\x00-\\xff]|" + rx.pattern)
+            rx = re.compile(self._lead_bytes + "|" + rx.pattern)
         text = self.text
         while True:
             m = rx.search(text, pos)
@@ -341,8 +343,10 @@ def _block_condition(loc: Location, kind: str, header: str) -> str:
     return header[1:close].strip(_WS)
 
 
-def parse_text(text: str, file: str, *, parent: Location | None = None, delimiter: str = ";") -> ParseResult:
-    return Parser(text, file, parent, delimiter).parse()
+def parse_text(
+    text: str, file: str, *, parent: Location | None = None, delimiter: str = ";", charset: str = ""
+) -> ParseResult:
+    return Parser(text, file, parent, delimiter, charset=charset).parse()
 
 
 def read_test_text(path: Path) -> str:
@@ -357,10 +361,15 @@ Loader = Callable[[Path, Location | None, str], ParseResult]
 
 
 def parse_file(
-    path: Path, *, parent: Location | None = None, delimiter: str = ";", display: str | None = None
+    path: Path,
+    *,
+    parent: Location | None = None,
+    delimiter: str = ";",
+    display: str | None = None,
+    charset: str = "",
 ) -> ParseResult:
     try:
         text = read_test_text(path)
     except OSError as exc:
         raise TestFileError(parent, f"cannot read {path}: {exc.strerror}") from None
-    return parse_text(text, display or str(path), parent=parent, delimiter=delimiter)
+    return parse_text(text, display or str(path), parent=parent, delimiter=delimiter, charset=charset)

@@ -220,6 +220,17 @@ def test_generic_messages_lose_paths_numbers_and_quoted_names():
     assert first == second == "could not open '…' for reading (source)"
 
 
+def test_server_addresses_are_left_out():
+    message = (
+        "tidbrun: cleaning the server at ServerAddress(host='127.0.0.1', port=54429, socket='/v/s.sock', "
+        "user='root') failed: 1010 (HY000): Error dropping database (can't rmdir './test', errno: 39)"
+    )
+    assert lib.normalize_message(message) == (
+        "tidbrun: cleaning the server at the server failed: 1010 (HY000): "
+        "Error dropping database (can't rmdir '…', errno: N)"
+    )
+
+
 def test_skip_and_timeout_categories():
     assert lib.categorize(lib.Outcome("timeout")) == "timeout"
     assert lib.categorize(lib.Outcome("skip", message="Test requires 'x'")) == "skipped: Test requires '…'"
