@@ -77,10 +77,14 @@ class ConnectParams:
     compress: bool = False
     ssl: bool = False
     connect_timeout: int = 10
+    read_timeout: int = 0  # seconds; 0 waits for ever (mysqltest's connect option read_timeout=N)
+    write_timeout: int = 0
     charset: str = "latin1"
 
     def uses_socket(self) -> bool:
-        return self.host in ("", "localhost") and bool(self.socket)
+        # libmysqlclient will not negotiate TLS on a unix socket (MariaDB's client does): an SSL
+        # connection to localhost goes over TCP instead.
+        return self.host in ("", "localhost") and bool(self.socket) and not self.ssl
 
 
 class ConnectError(Exception):
@@ -167,6 +171,9 @@ class CConnection:
             # mysqltest allows LOAD DATA LOCAL INFILE; so do test files.
             "local_infile": True,
         }
+        for key in ("read_timeout", "write_timeout"):
+            if getattr(params, key):
+                kwargs[key] = getattr(params, key)
         if params.uses_socket():
             kwargs["unix_socket"] = params.socket
         else:

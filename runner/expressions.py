@@ -198,10 +198,11 @@ def _range_error(text: str) -> ExpressionError:
     return ExpressionError(f"Range error: {text} value out of range for Integer type")
 
 
-def _literal(number: int, text: str) -> Int:
+def _literal(number: int, text: str, unsigned: bool = False) -> Int:
+    """A decimal literal is signed while it fits; hex and binary literals are always unsigned."""
     if number > MASK:
         raise _range_error(text)
-    return Int(number, number > INT64_MAX)
+    return Int(number, unsigned or number > INT64_MAX)
 
 
 def _word_value(word: str) -> Value:
@@ -213,13 +214,13 @@ def _word_value(word: str) -> Value:
     if lowered == "null":
         return None
     if word.startswith("0x") and len(word) > 2 and all(ch in _HEX for ch in word[2:]):
-        return _literal(int(word[2:], 16), word)
+        return _literal(int(word[2:], 16), word, unsigned=True)
     if word.startswith("0b") and len(word) > 2:
         # The reference reads the digits after 0b leniently (leading blanks allowed) and, when they
         # are not binary, keeps the text after the prefix as the string: odd, but what it does.
         digits = word[2:].lstrip(_SPACE)
         if digits and all(ch in "01" for ch in digits):
-            return _literal(int(digits, 2), digits)
+            return _literal(int(digits, 2), digits, unsigned=True)
         return word[2:]
     if word.isascii() and word.isdigit():
         return _literal(int(word), word)
@@ -476,10 +477,15 @@ def _at_least(name: str, args: Sequence[Value], minimum: int) -> None:
 
 
 def _number(value: Value, message: str) -> int:
-    """A numeric argument (position, length, count) as the signed 64-bit value C code sees."""
+    """A numeric argument as the signed 64-bit value C code sees."""
     if not isinstance(value, Int):
         raise ExpressionError(message)
     return value.signed
+
+
+def _int32(number: int) -> int:
+    """Most positions, lengths, counts and bases reach the reference's C code as a 32-bit int."""
+    return ((number & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
 
 
 @_function("abs")
@@ -553,10 +559,11 @@ def _conv_function(args: list[Value]) -> Value:
         return None
     if not (isinstance(from_base, Int) and isinstance(to_base, Int)):
         raise ExpressionError("conv() bases must be numeric")
-    for what, base in (("from_base", from_base.signed), ("to_base", to_base.signed)):
+    bases = _int32(from_base.signed), _int32(to_base.signed)
+    for what, base in zip(("from_base", "to_base"), bases, strict=True):
         if not 2 <= abs(base) <= 62:
             raise ExpressionError(f"conv() {what} must be between 2 and 62, got {base}")
-    return _conv(value, from_base.signed, to_base.signed)
+    return _conv(value, *bases)
 
 
 def _shortcut(name: str, base: int) -> Function:
@@ -648,8 +655,8 @@ def _insert(args: list[Value]) -> Value:
     if any(arg is None for arg in args):
         return None
     text, new = str(args[0]), str(args[3])
-    position = _number(args[1], "insert() position must be numeric")
-    length = _number(args[2], "insert() length must be numeric")
+    position = _int32(_number(args[1], "insert() position must be numeric"))
+    length = _int32(_number(args[2], "insert() length must be numeric"))
     if position < 1 or position > len(text):
         return text
     start = position - 1
@@ -728,7 +735,7 @@ def _pad(name: str, args: list[Value], left: bool) -> Value:
     if any(arg is None for arg in args):
         return None
     text = str(args[0])
-    length = _number(args[1], f"{name}() length must be numeric")
+    length = _int32(_number(args[1], f"{name}() length must be numeric"))
     if length < 0:
         raise ExpressionError(f"{name}() length cannot be negative")
     pad = str(args[2]) if len(args) == 3 else " "
@@ -757,7 +764,7 @@ def _repeat(args: list[Value]) -> Value:
     if any(arg is None for arg in args):
         return None
     text = str(args[0])
-    count = _number(args[1], "repeat() count must be numeric")
+    count = _int32(_number(args[1], "repeat() count must be numeric"))
     if count <= 0 or len(text) * count > MAX_RESULT_BYTES:
         return ""
     return text * count
@@ -782,8 +789,8 @@ def _substr(args: list[Value]) -> Value:
     text = args[0]
     if not isinstance(text, str):
         raise ExpressionError("substr() first argument must be a string")
-    start = _number(args[1], "substr() start position must be numeric")
-    length = _number(args[2], "substr() length must be numeric") if len(args) == 3 else len(text)
+    start = _int32(_number(args[1], "substr() start position must be numeric"))
+    length = _int32(_number(args[2], "substr() length must be numeric")) if len(args) == 3 else len(text)
     if length <= 0 or start == 0:
         return ""
     begin = len(text) + start if start < 0 else start - 1
@@ -798,9 +805,11 @@ def _substring_index(args: list[Value]) -> Value:
     if any(arg is None for arg in args):
         return None
     text, delimiter = str(args[0]), str(args[1])
-    count = _number(args[2], "substring_index() count must be numeric")
+    count = _int32(_number(args[2], "substring_index() count must be numeric"))
     if not delimiter or count == 0:
         return ""
+    if count == -(1 << 31):  # the reference cannot negate it and ends up taking the last part
+        count = -1
     parts = text.split(delimiter)
     return delimiter.join(parts[:count] if count > 0 else parts[count:])
 
@@ -863,7 +872,9 @@ def _python_pattern(pattern: str) -> str:
                     j += 2
                     continue
                 posix = re.match(r"\[:(\w+):\]", pattern[j:])
-                j += len(posix.group()) if posix and posix.group(1) in _POSIX_CLASSES else 1
+                if posix is not None and posix.group(1) not in _POSIX_CLASSES:
+                    raise ExpressionError(f"Regex error: bad class at offset {j + 2}")
+                j += len(posix.group()) if posix else 1
             body = pattern[i : j + 1]
             out.append(re.sub(r"\[:(\w+):\]", lambda m: _POSIX_CLASSES.get(m.group(1), m.group()), body))
             i = j + 1
@@ -884,11 +895,35 @@ def _python_pattern(pattern: str) -> str:
     return "".join(out)
 
 
+def _regex_error(exc: re.error, pattern: str) -> ExpressionError:
+    """Python's complaint in the words (and offsets) of PCRE's POSIX API, for the common mistakes."""
+    pos = exc.pos or 0
+    message, offset = "pattern error", len(pattern)
+    if exc.msg.startswith("missing ), unterminated subpattern"):
+        message = "unbalanced ()"
+    elif exc.msg.startswith("unbalanced parenthesis"):
+        message, offset = "unbalanced ()", pos
+    elif exc.msg.startswith("unterminated character set"):
+        message = "unbalanced []"
+    elif exc.msg.startswith(("nothing to repeat", "multiple repeat")):
+        message, offset = "? * + invalid", pos
+    elif exc.msg.startswith("min repeat greater than max repeat"):
+        brace = pattern.find("}", pos)
+        message, offset = "invalid repeat counts in {}", brace if brace >= 0 else pos
+    elif exc.msg.startswith("bad character range"):
+        message, offset = "bad range inside []", pos + 2
+    elif exc.msg.startswith("invalid group reference"):
+        message, offset = "bad back reference", pos
+    elif exc.msg.startswith("bad escape"):
+        offset = pos + 2
+    return ExpressionError(f"Regex error: {message} at offset {offset}")
+
+
 def _regex(pattern: str) -> re.Pattern[bytes]:
     try:
         return re.compile(_python_pattern(pattern).encode("latin-1", "replace"), re.IGNORECASE)
     except re.error as exc:
-        raise ExpressionError(f"Regex error: {exc}") from None
+        raise _regex_error(exc, pattern) from None
 
 
 def _regex_args(name: str, args: list[Value], count: int, usage: str) -> list[str] | None:

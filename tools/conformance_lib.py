@@ -306,24 +306,30 @@ def normalize_message(message: str) -> str:
     match = re.match(r"^command '([^']*)' is not implemented", text)
     if match:
         return f"command '{match.group(1)}' is not implemented"
-    # tidbrun: "query 'SQL' failed: ER_NAME (1146): text"; mysqltest: "query 'SQL' failed: 1146: text"
-    match = re.match(r"^(\w+) '.*' failed: (?:(\w+) \((\d+)\)|(\d+)):", text, re.DOTALL)
+    # tidbrun: "query 'SQL' failed: ER_NAME (1146): text" (the name may be "<Unknown>");
+    # mysqltest: "query 'SQL' failed: 1146: text". The query can span lines.
+    error = r"(?:(?:\S+) \((\d+)\)|(\d+))"
+    match = re.match(r"^(\w+) '.*' failed: (?:(\w+) \((\d+)\)|(?:\S+ \((\d+)\))|(\d+)):", text, re.DOTALL)
     if match:
-        code = match.group(3) or match.group(4)
+        code = match.group(3) or match.group(4) or match.group(5)
         name = f"{match.group(2)} " if match.group(2) else ""
         return f"{match.group(1)} failed: {name}({code})"
-    match = re.match(r"^query '.*' succeeded - should have failed with (?:errno|error) (.*)$", text, re.DOTALL)
+    match = re.match(r"^query '.*' succeeded - should have failed with (?:errno|error) .*?(\d+)", text, re.DOTALL)
     if match:
-        return "query succeeded, should have failed"
-    match = re.match(r"^query '.*' failed with wrong errno (?:\w+ )?\(?(\d+)\)?", text, re.DOTALL)
+        return f"query succeeded, should have failed ({match.group(1)})"
+    match = re.match(rf"^query '.*' failed with wrong errno {error}(?:.*?instead of {error})?", text, re.DOTALL)
     if match:
-        return f"query failed with wrong errno {match.group(1)}"
+        got = match.group(1) or match.group(2)
+        wanted = match.group(3) or match.group(4)
+        return f"query failed with wrong errno {got}" + (f" instead of {wanted}" if wanted else "")
     match = re.match(r"^Error running query '.*': (\d+)", text, re.DOTALL)
     if match:
         return f"Error running query: {match.group(1)}"
     match = re.match(r"^(result content mismatch|Result (?:content|length) mismatch)", text, re.IGNORECASE)
     if match:
         return "result mismatch"
+    # Anything else: its first line (exec failures go on with the command's output).
+    text = first_line(text)
     # Quoted names and text, but not the apostrophe in "can't".
     text = re.sub(r"(?<![A-Za-z])'[^']*'", "'…'", text)
     text = re.sub(r"\"[^\"]*\"", '"…"', text)

@@ -58,10 +58,14 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
     defaults = ctx.defaults
     words = options.split()
     charset = ctx.charset
+    timeouts = {"READ_TIMEOUT": 0, "WRITE_TIMEOUT": 0}
     for word in list(words):
         key, _, value = word.partition("=")
         if key.upper() == "CHARSET" and value:
             charset = value
+            words.remove(word)
+        elif key.upper() in timeouts and value.isdigit():
+            timeouts[key.upper()] = int(value)
             words.remove(word)
     unknown = [w for w in words if w.upper() not in _OPTIONS]
     if unknown:
@@ -83,6 +87,8 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
         compress="COMPRESS" in upper,
         ssl="SSL" in upper,
         charset=charset,
+        read_timeout=timeouts["READ_TIMEOUT"],
+        write_timeout=timeouts["WRITE_TIMEOUT"],
     )
     if "TCP" in upper:
         params = replace(params, socket=None)

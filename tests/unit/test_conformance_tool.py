@@ -214,6 +214,40 @@ def test_query_failures_of_both_runners_group_by_error_code():
     assert mysqltest == "query failed: (1054)"
 
 
+def test_unknown_error_names_still_group_by_code():
+    message = "/m/c.test:36: query 'change_user a' failed: <Unknown> (2059): Authentication plugin 'x' cannot be loaded"
+    assert lib.normalize_message(message) == "query failed: (2059)"
+
+
+def test_wrong_errno_names_both_codes():
+    tidbrun = (
+        "/m/i.test:5: query 'connect c' failed with wrong errno <Unknown> (2003): 'no', instead of <Unknown> (2002)..."
+    )
+    mysqltest = "At line 5: query 'select 1' failed with wrong errno 1064: 'syntax', instead of 1146..."
+    assert lib.normalize_message(tidbrun) == "query failed with wrong errno 2003 instead of 2002"
+    assert lib.normalize_message(mysqltest) == "query failed with wrong errno 1064 instead of 1146"
+
+
+def test_wrong_errno_of_a_clipped_message_still_names_the_code():
+    message = "/m/f.test:29: query 'change_user u' failed with wrong errno <Unknown> (2059): 'Authentication plugin…"
+    assert lib.normalize_message(message) == "query failed with wrong errno 2059"
+
+
+def test_should_have_failed_keeps_the_expected_code():
+    message = (
+        "At line 830: query 'SELECT 1' succeeded - should have failed with error ER_TABLEACCESS_DENIED_ERROR (1142)..."
+    )
+    assert lib.normalize_message(message) == "query succeeded, should have failed (1142)"
+
+
+def test_exec_failure_is_grouped_by_its_first_line():
+    message = (
+        "/m/s.test:3: exec of 'mysql --ssl' failed, error: 1, status: 1, errno: 0\n"
+        "Output from before failure:\nERROR 2026"
+    )
+    assert lib.normalize_message(message) == "exec of '…' failed, error: N, status: N, errno: N"
+
+
 def test_generic_messages_lose_paths_numbers_and_quoted_names():
     first = lib.normalize_message("/m/a.test:1: could not open '/tmp/x1' for reading (source)")
     second = lib.normalize_message("/m/b.test:7: could not open '/var/y22' for reading (source)")
