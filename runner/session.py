@@ -39,7 +39,8 @@ class Session:
     def __init__(self, name: str, params: ConnectParams, factory: Callable[[ConnectParams], Connection]) -> None:
         self.name = name
         self.params = params
-        self.current_user = params.user  # change_user moves it
+        self.current_user = params.user  # change_user moves them
+        self.current_password = params.password
         self._factory = factory
         self._conn: Connection | None = None
         self._pending: _Pending | None = None

@@ -167,18 +167,22 @@ def change_user(ctx: Interpreter, cmd: Command) -> None:
     user, password, database = args[:3]
     session = ctx.session(cmd.location)
     expected = ctx.take_expected()
-    # No user: the current one; no database: none (as mysqltest's mysql_change_user call).
+    # No user: the current one with its password; no database: none (mysql_change_user's way).
+    if not user:
+        user, password = session.current_user, session.current_password
     try:
-        session.connection.change_user(user or session.current_user, password, database)
+        session.connection.change_user(user, password, database)
     except ConnectError as exc:
         chunks: list[str] = []
         try:
             ctx.accept_error(exc.error, expected, ctx.view(), chunks, f"query '{cmd.text}'", cmd.location)
         finally:
             ctx.out.extend(chunks)
-        ctx.set_error_variables(0)  # mysqltest leaves $mysql_errno at 0 here
+        # The server drops a connection whose change_user failed; mysqltest reconnects.
+        session.reconnect()
+        ctx.set_error_variables(0)
         return
-    session.current_user = user or session.current_user
+    session.current_user, session.current_password = user, password
     ctx.set_error_variables(0)
 
 
