@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from runner.driver import Connection, ConnectParams, Outcome, ServerError
 
 
+_SEND_SETTLE_SECONDS = 0.002
+
+
 class State(enum.Enum):
     NOT_CONNECTED = "not connected"
     IDLE = "idle"
@@ -65,9 +68,11 @@ class Session:
     def send(self, sql: str) -> None:
         conn = self._idle_connection("send a statement")
         pending = _Pending(sql)
+        started = threading.Event()
 
         def run() -> None:
             try:
+                started.set()
                 pending.outcome = conn.execute(sql)
             except Exception as exc:  # the worker must always hand an outcome to reap
                 pending.outcome = Outcome(error=ServerError(2013, "HY000", f"{type(exc).__name__}: {exc}"))
@@ -75,6 +80,11 @@ class Session:
                 pending.done.set()
 
         threading.Thread(target=run, name=f"tidbrun-send-{self.name}", daemon=True).start()
+        # mysqltest's send has written the statement when it returns. The driver has no separate
+        # send call, so give the worker the moment it needs to get the statement onto the wire
+        # (it releases the GIL while it waits on the server).
+        started.wait()
+        pending.done.wait(_SEND_SETTLE_SECONDS)
         self._pending = pending
         self.state = State.SENT
 
