@@ -604,7 +604,12 @@ def _concat_ws(args: list[Value]) -> Value:
     separator = args[0]
     if separator is None:
         return None
-    return str(separator).join(str(arg) for arg in args[1:] if arg is not None)
+    # The reference puts the separator before every non-NULL value but the first argument, so a
+    # leading NULL still leaves a separator in front: concat_ws(',', NULL, 'a') is ',a'.
+    values = args[1:]
+    return "".join(
+        ("" if index == 0 else str(separator)) + str(value) for index, value in enumerate(values) if value is not None
+    )
 
 
 def _to_integer(value: Int | str) -> Int:
@@ -794,7 +799,7 @@ def _substr(args: list[Value]) -> Value:
     if length <= 0 or start == 0:
         return ""
     begin = len(text) + start if start < 0 else start - 1
-    if begin < 0 or begin >= len(text):
+    if begin < 0 or begin >= len(text) or begin + length > 0x7FFFFFFF:  # the end overflows a C int
         return ""
     return text[begin : begin + length]
 
@@ -808,8 +813,8 @@ def _substring_index(args: list[Value]) -> Value:
     count = _int32(_number(args[2], "substring_index() count must be numeric"))
     if not delimiter or count == 0:
         return ""
-    if count == -(1 << 31):  # the reference cannot negate it and ends up taking the last part
-        count = -1
+    if count == -(1 << 31):  # the reference cannot negate it: the last part, if there is a delimiter
+        return text.rsplit(delimiter, 1)[1] if delimiter in text else ""
     parts = text.split(delimiter)
     return delimiter.join(parts[:count] if count > 0 else parts[count:])
 

@@ -210,11 +210,7 @@ class Interpreter:
                 self._run_block(record)
 
     def _run_query_record(self, record: Query) -> None:
-        mode = "query"
-        if self.send_next:
-            self.send_next = False
-            mode = "send"
-        self.run_statement(record.sql, record.delimiter, record.location, mode=mode)
+        self.run_statement(record.sql, record.delimiter, record.location)
         self._after_command(consumed=True)
 
     def run_command(self, command: Command) -> None:
@@ -291,6 +287,10 @@ class Interpreter:
 
         ``shown`` is the text to log when it differs from what runs (evalp); ``written`` is the
         statement as the test wrote it, which failure messages quote (eval)."""
+        if self.send_next and mode == "query":
+            # A bare `send` sends whatever statement comes next (plain SQL or eval).
+            self.send_next = False
+            mode = "send"
         session = self.session(location)
         view = self.view()
         expected = self.take_expected()

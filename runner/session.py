@@ -101,8 +101,12 @@ class Session:
         assert pending.outcome is not None
         return pending.outcome
 
-    def close(self) -> None:
+    def close(self, *, abort: bool = False) -> None:
+        """``abort`` (dirty_close): a statement still running is not waited for; the server ends
+        the connection (tidbrun cannot cut the driver's socket under a running statement)."""
         if self.state is State.SENT and self._pending is not None:
+            if abort and self._conn is not None and not self._pending.done.is_set():
+                self._kill_from_outside(self._conn.thread_id)
             # mysqltest's disconnect after send waits for the statement, then closes.
             self._pending.done.wait(30)
             self._pending = None
@@ -110,6 +114,13 @@ class Session:
             self._conn.close()
         self._conn = None
         self.state = State.CLOSED
+
+    def _kill_from_outside(self, thread_id: int) -> None:
+        helper = self._factory(self.params)
+        try:
+            helper.execute(f"KILL CONNECTION {int(thread_id)}")
+        finally:
+            helper.close()
 
     # -- queries on the state -------------------------------------------------------------------
 

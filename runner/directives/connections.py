@@ -138,12 +138,13 @@ def connection(ctx: Interpreter, cmd: Command) -> None:
     ctx.switch_to(session)
 
 
-def _close(ctx: Interpreter, cmd: Command, verb: str) -> None:
+def _close(ctx: Interpreter, cmd: Command, *, abort: bool = False) -> None:
     name = ctx.expand(cmd.argument).strip()
     session = ctx.session_named(name, cmd.location)
     if ctx.toggles.query_log and ctx.toggles.connect_log:
-        ctx.out.append(f"{verb} {name};\n")
-    session.close()
+        # mysqltest logs a dirty_close as a disconnect too.
+        ctx.out.append(f"disconnect {name};\n")
+    session.close(abort=abort)
     del ctx.sessions[name]
     if ctx.current is session:
         # Statements on a disconnected current connection fail with "server has gone away".
@@ -152,12 +153,12 @@ def _close(ctx: Interpreter, cmd: Command, verb: str) -> None:
 
 @directive("disconnect")
 def disconnect(ctx: Interpreter, cmd: Command) -> None:
-    _close(ctx, cmd, "disconnect")
+    _close(ctx, cmd)
 
 
 @directive("dirty_close")
 def dirty_close(ctx: Interpreter, cmd: Command) -> None:
-    _close(ctx, cmd, "disconnect")  # mysqltest logs it as a disconnect
+    _close(ctx, cmd, abort=True)
 
 
 @directive("change_user")

@@ -105,7 +105,10 @@ def cat_file(ctx: Interpreter, cmd: Command) -> None:
         _outcome(ctx, cmd, 1, exc.errno or 0)
         return
     _outcome(ctx, cmd, 0)
-    ctx.out.append(data.decode(ENCODING))
+    text = data.decode(ENCODING)
+    # Replacements see the file as one piece (a regex may span lines), unlike exec's lines.
+    replace = ctx.view().replace
+    ctx.out.append(replace(text) if replace else text)
 
 
 @directive("remove_file")
@@ -244,6 +247,13 @@ def _transform_lines(ctx: Interpreter, text: str) -> str:
     return result.lower() if view.lowercase else result
 
 
+def _c_string_lines(text: str) -> str:
+    """mysqltest reads a command's output with fgets and strlen: a NUL ends its line there."""
+    if "\0" not in text:
+        return text
+    return "".join(line.split("\0", 1)[0] for line in text.splitlines(keepends=True))
+
+
 def _run_process(ctx: Interpreter, argv: list[str]) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         argv,
@@ -257,7 +267,7 @@ def _run_process(ctx: Interpreter, argv: list[str]) -> subprocess.CompletedProce
 
 def _process_outcome(ctx: Interpreter, cmd: Command, label: str, proc: subprocess.CompletedProcess[bytes]) -> None:
     # With the result log off the output is dropped, as mysqltest does.
-    output = proc.stdout.decode(ENCODING) if ctx.toggles.result_log else ""
+    output = _c_string_lines(proc.stdout.decode(ENCODING)) if ctx.toggles.result_log else ""
     if proc.stderr:
         ctx.stderr.append(proc.stderr.decode(ENCODING))
     status = proc.returncode if proc.returncode >= 0 else 128 - proc.returncode

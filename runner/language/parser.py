@@ -24,9 +24,13 @@ from runner.language.records import Block, Command, Location, Query, Record, Sty
 
 _WS = " \t\r\n\f\v"
 _FIRST_WORD_END = re.compile(r"[\s(]")
-# Backslash escapes inside '…' and "…" but not inside `…` (MDEV-13187).
+# Backslash escapes inside '…' and "…" but not inside `…`; a doubled quote is the quote itself
+# (MDEV-13187).
 _QUOTE_END = {"'": re.compile(r"['\\]"), '"': re.compile(r'["\\]'), "`": re.compile("`")}
 _MAX_DELIMITER = 16
+_SET_SQL_MODE = re.compile(r"\s*set\s+(?:session\s+|@@session\.|@@)?sql_mode\s*=\s*(.*)", re.IGNORECASE | re.DOTALL)
+# sql_mode values that include ANSI_QUOTES (MariaDB's composite modes too).
+_ANSI_QUOTES_MODES = frozenset({"ANSI_QUOTES", "ANSI", "DB2", "MAXDB", "MSSQL", "ORACLE", "POSTGRESQL"})
 # Multi-byte character sets whose second byte can look like a quote or a backslash: after
 # `character_set X` mysqltest's reader takes a lead byte and its follower as one character.
 _LEAD_BYTES = {  # a lead byte and a valid second byte: one character
@@ -61,6 +65,10 @@ class Parser:
     _open: list[_OpenBlock] = field(default_factory=list)
     _parsing_disabled: bool = False
     charset: str = ""  # `character_set` in force when the text starts (sourced files inherit it)
+    # mysqltest reads quotes the way the server's sql_mode says (its status flags ANSI_QUOTES and
+    # NO_BACKSLASH_ESCAPES); the reader follows the test's own `SET sql_mode=…` statements.
+    _ansi_quotes: bool = False
+    _no_backslash_escapes: bool = False
     _lead_bytes: str = ""  # a regex class of multi-byte lead bytes, after `character_set`
     _scanners: dict[tuple[str, bool, str], re.Pattern[str]] = field(default_factory=dict)
 
@@ -155,6 +163,15 @@ class Parser:
                 self._command(loc, word, argument, "delimited", statement)
         else:
             self._emit(Query(loc, statement, self.delimiter))
+            self._follow_sql_mode(statement)
+
+    def _follow_sql_mode(self, statement: str) -> None:
+        m = _SET_SQL_MODE.match(statement)
+        if m is None:
+            return
+        modes = {word.upper() for word in re.findall(r"[A-Za-z_0-9]+", m.group(1))}
+        self._ansi_quotes = bool(modes & _ANSI_QUOTES_MODES)
+        self._no_backslash_escapes = "NO_BACKSLASH_ESCAPES" in modes
 
     def _scanner(self, block_header: bool) -> re.Pattern[str]:
         key = (self.delimiter, block_header, self._lead_bytes)
@@ -194,7 +211,10 @@ class Parser:
                 return m.start(), m.end()
 
     def _skip_quoted(self, pos: int, quote: str) -> int:
-        rx = _QUOTE_END[quote]
+        literal = self._no_backslash_escapes or (quote == '"' and self._ansi_quotes)
+        rx = _QUOTE_END["`"] if literal and quote == "`" else _QUOTE_END[quote]
+        if literal and quote != "`":
+            rx = re.compile(quote)
         if self._lead_bytes:
             rx = re.compile(self._lead_bytes + "|" + rx.pattern)
         text = self.text
@@ -207,6 +227,8 @@ class Parser:
                 pos = m.end()
             elif token == "\\":
                 pos = m.end() + 1
+            elif text.startswith(quote, m.end()):
+                pos = m.end() + 1  # a doubled quote stands for the quote itself (MDEV-13187)
             else:
                 return m.end()
 
