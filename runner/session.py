@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from runner.driver import Connection, ConnectParams, Outcome, ServerError
 
-
 _SEND_SETTLE_SECONDS = 0.002
 
 
