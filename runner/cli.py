@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from runner.config import DIALECTS, RunConfig, server_from_environment
+from runner.config import DIALECTS, RunConfig, parse_variables, server_from_environment
 from runner.errors import EXIT_USAGE, TestFileError, TidbrunError
 
 HELP = """Run mysqltest-style .test files against a server and compare with their .result files.
@@ -28,6 +28,13 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions
 def run(
     paths: Annotated[list[Path], typer.Argument(help="Test files, or folders of them (t/ subfolder is used).")],
     record: Annotated[bool, typer.Option("--record", help="Write .result files from this run.")] = False,
+    record_flavour: Annotated[
+        bool,
+        typer.Option(
+            "--record-flavour",
+            help="With --record: write r/x.<flavour>.result when the output differs from r/x.result.",
+        ),
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Go on after a failing test.")] = False,
     dialect: Annotated[
         str | None, typer.Option(help="Result dialect: mysqltest or mysql-tester (default: by server flavour).")
@@ -39,6 +46,16 @@ def run(
     password: Annotated[str | None, typer.Option(help="Password (env TIDB_PASSWORD).", show_default=False)] = None,
     socket: Annotated[str | None, typer.Option(help="Unix socket of the server.")] = None,
     database: Annotated[str | None, typer.Option(help="Default database (env TIDB_DATABASE; default test).")] = None,
+    status_port: Annotated[
+        int | None, typer.Option(help="TiDB's HTTP status port, for --failpoint (env TIDB_STATUS_PORT; default 10080).")
+    ] = None,
+    collation_disable: Annotated[
+        bool,
+        typer.Option(
+            "--collation-disable",
+            help="As mysql-tester's: collation* tests use r/<name>_disabled.result (else _enabled.result).",
+        ),
+    ] = False,
     basedir: Annotated[
         Path | None, typer.Option(help="mysql-test tree that `source include/...` resolves in.")
     ] = None,
@@ -46,6 +63,32 @@ def run(
     reject_dir: Annotated[Path | None, typer.Option(help="Where .reject files go.")] = None,
     vardir: Annotated[Path | None, typer.Option(help="Working folder of the run (default: a temp dir).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show more on failures.")] = False,
+    config_path: Annotated[
+        Path | None, typer.Option("--config", help="Settings file (TOML, [server] and [test]); see the README.")
+    ] = None,
+    statement_timeout: Annotated[
+        float | None, typer.Option(help="Seconds a statement may run; then it is killed (KILL QUERY), the test fails.")
+    ] = None,
+    testcase_timeout: Annotated[float | None, typer.Option(help="Seconds a test may run; then it is stopped.")] = None,
+    suite_timeout: Annotated[
+        float | None, typer.Option(help="Seconds the whole run may take; the rest is reported not run.")
+    ] = None,
+    connect_timeout: Annotated[
+        float | None, typer.Option(help="Seconds to keep trying to reach the server (default 5).")
+    ] = None,
+    log_file: Annotated[Path | None, typer.Option(help="Write the run's log (retries, timeouts...) here.")] = None,
+    report_file: Annotated[Path | None, typer.Option(help="Write the run as JSON here.")] = None,
+    ask_password: Annotated[bool, typer.Option("--ask-password", hidden=True)] = False,  # what -p alone becomes
+    no_password_prompt: Annotated[
+        bool, typer.Option("--no-password-prompt", help="Never ask for a password (CI).")
+    ] = False,
+    var: Annotated[
+        list[str] | None,
+        typer.Option("--var", metavar="NAME=VALUE", help="Set mysqltest's $NAME before each test (repeatable)."),
+    ] = None,
+    reap_timeout: Annotated[
+        float, typer.Option(min=0.001, help="Seconds reap and wait_for_blocked wait before the test fails.")
+    ] = 60.0,
 ) -> None:
     if dialect is not None and dialect not in DIALECTS:
         _usage(f"unknown dialect '{dialect}' (use {' or '.join(DIALECTS)})")
@@ -54,6 +97,10 @@ def run(
         _usage(f"no such test file or folder: {missing[0]}")
     if result_file is not None and len(paths) != 1:
         _usage("--result-file goes with exactly one test")
+    try:
+        variables = parse_variables(var or [])
+    except ValueError as exc:
+        _usage(str(exc))
     if parse_only:
         from runner.lint import echo_lines
         from runner.render import dialect_named
@@ -70,17 +117,36 @@ def run(
             print(f"{exc}", file=sys.stderr)
             raise typer.Exit(EXIT_USAGE) from None
         return
+    from runner.run_settings import resolve
+
+    settings = resolve(
+        config_path=config_path, password=password, ask_password=ask_password,
+        no_password_prompt=no_password_prompt, statement_timeout=statement_timeout,
+        testcase_timeout=testcase_timeout, suite_timeout=suite_timeout, connect_timeout=connect_timeout,
+        log_file=log_file, report_file=report_file,
+    )
+    dialect, force, verbose, basedir, reject_dir, vardir = settings.with_file_defaults(
+        dialect, force, verbose, basedir, reject_dir, vardir
+    )
+    if dialect is not None and dialect not in DIALECTS:
+        _usage(f"unknown dialect '{dialect}' in {config_path} (use {' or '.join(DIALECTS)})")
     config = RunConfig(
         paths=paths,
-        server=server_from_environment(host, port, user, password, socket, database),
+        server=server_from_environment(host, port, user, settings.password, socket or settings.socket, database,
+                                       environ=settings.environ, status_port=status_port),
         dialect=dialect,
         record=record,
+        record_flavour=record_flavour,
         force=force,
         basedir=basedir.resolve() if basedir else None,
         result_file=result_file,
         reject_dir=reject_dir,
         vardir=vardir,
         verbose=verbose,
+        collation_disable=collation_disable,
+        faults=settings.faults,
+        variables={**settings.variables, **variables},
+        reap_timeout=reap_timeout,
     )
     from runner.main import execute
 
@@ -93,17 +159,26 @@ def _usage(message: str) -> None:
 
 
 def main() -> None:
+    from runner.credentials.password import split_short_option
+    from runner.credentials.proctitle import hide_password
+
+    hide_password()  # out of `ps` and /proc/<pid>/cmdline
     try:
-        app()
+        if sys.argv[1:2] == ["jobs"]:  # `tidbrun jobs ...`; a test folder named jobs is ./jobs
+            from runner.cli_jobs import app as jobs_app
+
+            jobs_app(args=sys.argv[2:], prog_name="tidbrun jobs")
+        else:
+            app(args=split_short_option(sys.argv[1:]))
     except TestFileError as exc:
         print(str(exc), file=sys.stderr)
         sys.exit(EXIT_USAGE)
     except TidbrunError as exc:
         print(f"tidbrun: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("tidbrun: interrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(getattr(exc, "exit_code", 130))
     except Exception as exc:
         if os.environ.get("TIDBRUN_DEBUG"):
             raise

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runner.driver import ENCODING
+from runner.errors import TestFileError
 
 
 def result_path_for(test: Path, flavour: str | None = None) -> Path:
@@ -26,6 +27,18 @@ def result_path_for(test: Path, flavour: str | None = None) -> Path:
     return base / f"{stem}.result"
 
 
+def is_collation_test(name: str) -> bool:
+    """mysql-tester's collation tests: the last part of the name starts with ``collation``."""
+    return name.rsplit("/", 1)[-1].startswith("collation")
+
+
+def collation_result_path(result: Path, *, disabled: bool) -> Path:
+    """mysql-tester's result of a collation test: ``r/<name>_disabled.result`` when run with
+    new collations disabled (``--collation-disable``), else ``r/<name>_enabled.result``."""
+    stem = result.name[: -len(".result")] if result.name.endswith(".result") else result.name
+    return result.with_name(f"{stem}{'_disabled' if disabled else '_enabled'}.result")
+
+
 def _result_dir(test: Path) -> Path:
     parts = test.parent.parts
     for index in range(len(parts) - 1, -1, -1):
@@ -35,10 +48,14 @@ def _result_dir(test: Path) -> Path:
 
 
 def read_result(path: Path) -> str | None:
+    """The recorded result (any bytes: latin-1 maps each to one character), None when there is none.
+    A result that exists but cannot be read (a folder, no permission) is a TestFileError."""
     try:
         return path.read_bytes().decode(ENCODING)
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise TestFileError(None, f"cannot read the result file {path}: {exc.strerror or exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +105,46 @@ def reject_path(result: Path, reject_dir: Path | None) -> Path:
     if os.access(result.parent, os.W_OK):
         return result.parent / name
     return Path(tempfile.gettempdir()) / "tidbrun-reject" / name
+
+
+def flavour_result_path(default: Path, flavour: str) -> Path:
+    """``r/x.result`` → ``r/x.<flavour>.result`` (whether it exists or not)."""
+    stem = default.name[: -len(".result")] if default.name.endswith(".result") else default.name
+    return default.with_name(f"{stem}.{flavour}.result")
+
+
+def expected_result_path(default: Path, flavour: str | None) -> Path:
+    """The result a run on a ``flavour`` server compares with: the flavour's own when it exists."""
+    if flavour:
+        specific = flavour_result_path(default, flavour)
+        if specific.exists():
+            return specific
+    return default
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    path: Path  # the result that now holds the run's output
+    note: str  # what --record did, for the report ("" when it wrote the default as always)
+
+
+def record_result(default: Path, flavour: str | None, output: str, *, split: bool = False) -> Recorded:
+    """``--record`` with per-flavour results. The result the test compares with is rewritten: the
+    flavour's own ``x.<flavour>.result`` when it exists, else the default ``x.result``. A flavour
+    file is written only when its content differs from the default — created on request (``split``,
+    ``--record-flavour``), removed when it comes to equal the default (the default serves)."""
+    if not flavour:
+        write_atomically(default, output)
+        return Recorded(default, "")
+    specific = flavour_result_path(default, flavour)
+    base = read_result(default)
+    if base is None or (not split and not specific.exists()):
+        write_atomically(default, output)
+        return Recorded(default, "")
+    if base == output:
+        if specific.exists():
+            specific.unlink()
+            return Recorded(default, f"same as {default.name}: removed {specific.name}")
+        return Recorded(default, f"unchanged {default.name}")
+    write_atomically(specific, output)
+    return Recorded(specific, f"{specific.name}: differs from {default.name}")

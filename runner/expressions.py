@@ -2,9 +2,11 @@
 
 Facts of the reference (mariadb-test 10.11) this module reproduces, found by running it:
 
-- Values are 64-bit integers (signed, or unsigned once a literal or result needs it), byte strings or
-  NULL.  ``+ - * / %`` wrap like C on the 64-bit pattern; one unsigned operand makes the result
-  unsigned; bitwise operators and shifts always give unsigned; unary minus always gives signed.
+- Values are 64-bit integers, byte strings or NULL.  Decimal literals are signed while they fit,
+  hex and binary literals are unsigned.  ``+ - * / %`` wrap like C on the 64-bit pattern; one unsigned
+  operand makes the result unsigned; bitwise operators and shifts always give unsigned; unary minus
+  always gives signed.  Function arguments that are positions, lengths or counts are mostly cut to a
+  C ``int`` (32 bits), as the reference does.
 - Precedence, loosest first: ``||``, ``&&``, ``== !=``, ``< <= > >=``, ``|``, ``&``, ``<< >>``,
   ``+ -``, ``* / %``, ``^`` (above ``*``!), unary ``- ! ~``.  Left associative, no chained comparisons.
 - The parser evaluates as it goes: an evaluation error left of a syntax error is the one reported,
@@ -27,8 +29,8 @@ from runner.errors import TidbrunError
 MASK = (1 << 64) - 1
 INT64_MAX = (1 << 63) - 1
 MAX_ARGUMENTS = 100
-# The reference builds results of any size; this only keeps a runaway repeat()/lpad() from
-# exhausting memory, giving '' as the reference does when an allocation fails.
+# The reference builds results as big as memory allows (2 GiB worked); this keeps a runaway
+# repeat()/lpad() from exhausting ours, giving '' as the reference does when its allocation fails.
 MAX_RESULT_BYTES = 1 << 30
 
 _SPACE = " \t\n\v\f\r"  # C isspace in the C locale
@@ -252,9 +254,7 @@ def _compare(op: str, left: Value, right: Value) -> Value:
         return None
     if isinstance(left, Int) and isinstance(right, Int):
         a, b = left.value, right.value
-        return _bool(
-            {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
-        )
+        return _bool({"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op])
     if op == "==":
         return _bool(isinstance(left, str) and isinstance(right, str) and left == right)
     if op == "!=":
@@ -370,7 +370,7 @@ class _Parser:
         args: list[Value] = []
         if self.lexer.peek().kind == ")":
             self.lexer.next()
-            return function(args)
+            return _apply(name.lower(), function, args)
         while True:
             if len(args) >= MAX_ARGUMENTS:
                 raise ExpressionError(f"Too many function arguments (max {MAX_ARGUMENTS})")
@@ -384,7 +384,15 @@ class _Parser:
             if token.kind == ")":
                 break
             raise ExpressionError("Syntax error: Expected ',' or ')' in function call")
-        return function(args)
+        return _apply(name.lower(), function, args)
+
+
+def _apply(name: str, function: Function, args: list[Value]) -> Value:
+    # A NULL argument makes the result NULL before the reference checks anything else, even the
+    # number of arguments; only the functions made for NULLs look at them.
+    if name not in _NULL_AWARE and any(arg is None for arg in args):
+        return None
+    return function(args)
 
 
 def evaluate(text: str) -> Value:
@@ -412,9 +420,7 @@ _SWEDISH_ACCENTED = (
     68, 78, 79, 79, 79, 79, 93, 247, 216, 85, 85, 85, 89, 89, 222, 255,
 )  # fmt: skip
 # latin1_swedish_ci weights: what greatest()/least() and instr()/locate() compare by.
-_WEIGHT = tuple(
-    _SWEDISH_ACCENTED[b - 0xC0] if b >= 0xC0 else (b - 32 if 0x61 <= b <= 0x7A else b) for b in range(256)
-)
+_WEIGHT = tuple(_SWEDISH_ACCENTED[b - 0xC0] if b >= 0xC0 else (b - 32 if 0x61 <= b <= 0x7A else b) for b in range(256))
 _UPPER_MAP = {b: chr(v) for b, v in enumerate(_UPPER) if b != v}
 _LOWER_MAP = {b: chr(v) for b, v in enumerate(_LOWER) if b != v}
 _WEIGHT_MAP = {b: chr(v) for b, v in enumerate(_WEIGHT) if b != v}
@@ -449,6 +455,7 @@ def _find_ci(haystack: str, needle: str, start: int) -> int:
 
 Function = Callable[[list[Value]], Value]
 FUNCTIONS: dict[str, Function] = {}
+_NULL_AWARE = frozenset({"concat_ws", "coalesce", "ifnull", "nullif"})
 
 
 def _function(*names: str) -> Callable[[Function], Function]:

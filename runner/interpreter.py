@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runner.dialects import MYSQLTEST, DialectProfile
 from runner.driver import Connection, ConnectParams, Outcome, ServerError
@@ -20,11 +21,15 @@ from runner.expressions import ExpressionError, closing_paren
 from runner.expressions import is_true as expression_is_true
 from runner.language.arguments import ArgumentError
 from runner.language.parser import ParseResult, parse_file
-from runner.language.records import Block, Command, Location, Query, Record
+from runner.language.records import Block, Command, Location, Permutations, Query, Record
 from runner.render.base import Dialect, ErrorVerdict, View
 from runner.render.transforms import RegexReplace, Replacer, StringReplace, TransformError
 from runner.session import Session, SessionStateError, State
+from runner.tidb.failpoints import FailpointScope
 from runner.variables import VariableError, Variables, as_int, is_true
+
+if TYPE_CHECKING:
+    from runner.block_monitor import BlockMonitor
 
 _CONNECTION_LOST = frozenset({2006, 2013})
 _VARIABLE = re.compile(r"\$[A-Za-z0-9_]+")
@@ -145,6 +150,11 @@ class Interpreter:
     require_file: Path | None = None  # `require`: the next statement's output must equal it
     once: dict[str, bool] = field(default_factory=dict)  # toggles set ONCE, with the value to restore
     statements_run: int = 0
+    failpoints: FailpointScope | None = None  # TiDB's failpoints this test changed
+    # The last server error met, with where and on what: for failure reports (runner.faults.context).
+    last_error: tuple[Location, str, ServerError] | None = None
+    reap_timeout: float = 60.0  # --reap-timeout: seconds a reap (or wait_for_blocked) waits at most
+    monitor: BlockMonitor | None = None  # the control connection, opened when first needed
     _depth: int = 0
 
     # -- running ---------------------------------------------------------------------------------
@@ -193,12 +203,18 @@ class Interpreter:
             self.once.clear()
 
     def close(self) -> None:
+        if self.failpoints is not None:
+            # First: a statement held by a `pause` failpoint only returns once it is off.
+            self.stderr.extend(self.failpoints.release())
         for session in self.sessions.values():
             try:
                 session.close()
             except Exception:
                 pass
         self.sessions.clear()
+        if self.monitor is not None:
+            self.monitor.close()
+            self.monitor = None
 
     def run_records(self, records: list[Record]) -> None:
         for record in records:
@@ -208,6 +224,10 @@ class Interpreter:
                 self.run_command(record)
             elif type(record) is Block:
                 self._run_block(record)
+            elif type(record) is Permutations:
+                from runner.permutations import run_permutations
+
+                run_permutations(self, record)
 
     def _run_query_record(self, record: Query) -> None:
         self.run_statement(record.sql, record.delimiter, record.location)
@@ -305,7 +325,12 @@ class Interpreter:
                 session.send(sql)
                 return
             else:
-                outcome = session.reap() if mode == "reap" else session.execute(sql)
+                if mode == "reap":
+                    from runner.waits import reap_in_time
+
+                    outcome = reap_in_time(self, session, location)
+                else:
+                    outcome = session.execute(sql)
                 if outcome.error and outcome.error.errno in _CONNECTION_LOST and self.toggles.reconnect:
                     # enable_reconnect: like libmysqlclient, reconnect and send the statement again.
                     session.reconnect()
@@ -381,6 +406,7 @@ class Interpreter:
     ) -> None:
         """Render an error the test allows, or stop the test as mysqltest's handle_error does."""
         self.set_error_variables(error.errno)
+        self.last_error = (location, what, error)
         name = error_name(error.errno)
         if expected is not None:
             if expected.matches(error.errno, error.sqlstate):
@@ -426,6 +452,7 @@ class Interpreter:
             raise TestFailure(location, str(exc)) from None
         if outcome.error is not None:
             err = outcome.error
+            self.last_error = (location, f"query '{sql}'", err)
             raise TestFailure(location, f"Error running query '{sql}': {err.errno} {err.message}")
         for result in outcome.results:
             if result.columns is not None:
@@ -478,7 +505,7 @@ class Interpreter:
     def _expression_condition(self, text: str, location: Location) -> bool:
         """``if ($(expr))``: mysqltest takes the expression only as the whole condition."""
         close = closing_paren(text, 1)
-        if close is not None and text[close + 1 :].strip():
+        if close is None or text[close + 1 :].strip():
             raise TestFailure(location, "Expression evaluator $(...) must be the entire condition")
         try:
             return expression_is_true(self.expand(text))

@@ -13,8 +13,12 @@ import enum
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
 
 from runner.driver import Connection, ConnectParams, Outcome, ServerError
+
+if TYPE_CHECKING:
+    from runner.faults.watch import Watch
 
 _SEND_SETTLE_SECONDS = 0.002
 
@@ -38,6 +42,9 @@ class _Pending:
 
 
 class Session:
+    # The run's registry of statements in flight (timeouts, interrupts); None outside a run.
+    watch: ClassVar[Watch | None] = None
+
     def __init__(self, name: str, params: ConnectParams, factory: Callable[[ConnectParams], Connection]) -> None:
         self.name = name
         self.params = params
@@ -57,7 +64,10 @@ class Session:
 
     def execute(self, sql: str) -> Outcome:
         conn = self._idle_connection("run a statement")
-        return conn.execute(sql)
+        watch = Session.watch
+        if watch is None:
+            return conn.execute(sql)
+        return watch.run(self, conn, sql)
 
     def reconnect(self) -> None:
         """A new connection with the same parameters (the client library's auto-reconnect)."""
@@ -72,7 +82,8 @@ class Session:
         def run() -> None:
             try:
                 started.set()
-                pending.outcome = conn.execute(sql)
+                watch = Session.watch
+                pending.outcome = conn.execute(sql) if watch is None else watch.run(self, conn, sql)
             except Exception as exc:  # the worker must always hand an outcome to reap
                 pending.outcome = Outcome(error=ServerError(2013, "HY000", f"{type(exc).__name__}: {exc}"))
             finally:
@@ -132,6 +143,12 @@ class Session:
     @property
     def pending_sql(self) -> str | None:
         return self._pending.sql if self._pending else None
+
+    def wait_done(self, timeout: float) -> bool:
+        """Whether the sent statement has finished, waiting at most ``timeout`` s for it; its
+        outcome stays for ``reap``. True when nothing is sent."""
+        pending = self._pending
+        return pending is None or pending.done.wait(timeout)
 
     def _idle_connection(self, action: str) -> Connection:
         if self.state is State.SENT:

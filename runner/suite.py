@@ -4,22 +4,37 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from runner.compare import Mismatch, compare, read_result, reject_path, result_path_for, write_atomically
+from runner.compare import (
+    Mismatch,
+    collation_result_path,
+    compare,
+    expected_result_path,
+    is_collation_test,
+    read_result,
+    record_result,
+    reject_path,
+    result_path_for,
+    write_atomically,
+)
 from runner.config import RunConfig
 from runner.dialects import profile_named
-from runner.driver import ConnectError, ConnectParams, connect, connect_complete
+from runner.driver import ConnectError, Connection, ConnectParams, connect, connect_complete
 from runner.errors import TestFileError
+from runner.faults.context import FailureContext, for_exception, for_test_failure
+from runner.faults.reach import Reach
 from runner.interpreter import Interpreter, TestFailure, TestInputError, TestPaths, TestSkipped, Toggles
 from runner.per_test_database import PerTestDatabase
 from runner.render.base import Dialect
 from runner.server.address import ServerAddress
+from runner.tidb.failpoints import FailpointAPI
 from runner.variables import Variables
 
-Status = Literal["pass", "fail", "skip", "error"]
+Status = Literal["pass", "fail", "skip", "error", "not run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +54,7 @@ class TestReport:
     output: str = ""
     recorded: bool = False
     details: list[str] = field(default_factory=list)
+    context: FailureContext | None = None  # where and on what it failed (runner.faults.context)
 
 
 def discover(paths: list[Path], result_file: Path | None = None) -> list[TestCase]:
@@ -53,6 +69,19 @@ def discover(paths: list[Path], result_file: Path | None = None) -> list[TestCas
         for file in files:
             cases.append(TestCase(file, _test_name(file), result_file or result_path_for(file)))
     return cases
+
+
+def with_collation_variants(cases: list[TestCase], *, disabled: bool, named: set[Path]) -> list[TestCase]:
+    """mysql-tester's collation tests: results by new-collation mode, and with ``disabled`` only
+    those run among the tests found in folders (``named``: test files given one by one)."""
+    chosen: list[TestCase] = []
+    for case in cases:
+        if not is_collation_test(case.name):
+            if not disabled or case.path.resolve() in named:
+                chosen.append(case)
+            continue
+        chosen.append(TestCase(case.path, case.name, collation_result_path(case.result, disabled=disabled)))
+    return chosen
 
 
 def _test_name(path: Path) -> str:
@@ -108,6 +137,9 @@ class SuiteRunner:
     mysql_test_dir: Path | None = None
     environment: dict[str, str] = field(default_factory=dict)
     between_tests: object = None  # callable(address, vardir) -> None, restores a clean server
+    failpoints: FailpointAPI | None = None  # the server's failpoint API (TiDB), or why there is none
+    reach: Reach | None = None  # retries and the circuit breaker for tidbrun's own connections
+    flavour: str | None = None  # the server's: r/x.<flavour>.result wins over r/x.result
 
     def connect_params(self) -> ConnectParams:
         address = self.address
@@ -137,15 +169,25 @@ class SuiteRunner:
             return TestReport(case, "error", time.perf_counter() - started, str(exc))
         env = dict(self.environment)
         base_connect = connect_complete if _needs_complete_protocol(case.path, basedir) else connect
-        database = PerTestDatabase(profile.database_for(case.name), self.connect_params(), base_connect)
+        own_connect: Callable[[ConnectParams], Connection] = base_connect
+        connector = profile.connector(base_connect)
+        if self.reach is not None:
+            own_connect = self.reach.every_connection(base_connect, "connecting for the test's database")
+            connector = self.reach.first_connection(connector)
+        database = PerTestDatabase(profile.database_for(case.name), self.connect_params(), own_connect)
+        variables = Variables(env)
+        for name, value in self.config.variables.items():  # --var NAME=VALUE
+            variables.set(name, value)
         interpreter = Interpreter(
             dialect=self.dialect,
             paths=paths,
             defaults=self.connect_params(),
-            connect=profile.connector(base_connect),
-            variables=Variables(env),
+            connect=connector,
+            variables=variables,
+            reap_timeout=self.config.reap_timeout,
             toggles=Toggles(**profile.toggle_defaults),
             profile=profile,
+            failpoints=self.failpoints.scope() if self.failpoints is not None else None,
         )
         try:
             interpreter.defaults = database.create()
@@ -155,37 +197,47 @@ class SuiteRunner:
         except TestFailure as failure:
             partial = "".join(interpreter.out)
             status: Status = "error" if isinstance(failure, TestInputError) else "fail"
+            seconds = time.perf_counter() - started
             return TestReport(
-                case, status, time.perf_counter() - started, str(failure), output=partial,
-                details=interpreter.stderr,
+                case, status, seconds, str(failure), output=partial,
+                details=interpreter.stderr, context=for_test_failure(case.name, failure.location, interpreter, seconds),
             )
         except ConnectError as exc:
-            return TestReport(case, "error", time.perf_counter() - started, f"cannot connect: {exc}")
+            seconds = time.perf_counter() - started
+            attempts = self.reach.last.count if self.reach is not None else 1
+            return TestReport(case, "error", seconds, f"cannot connect: {exc}",
+                              context=for_exception(case.name, exc, interpreter.defaults, attempts, seconds))
         finally:
             interpreter.close()
             interpreter.stderr.extend(database.drop())
             if callable(self.between_tests):
                 self.between_tests()
+        if interpreter.failpoints is not None and interpreter.failpoints.leaked:
+            return TestReport(
+                case, "fail", time.perf_counter() - started, "; ".join(interpreter.failpoints.leaked), output=output
+            )
         return self._judge(case, output, time.perf_counter() - started)
 
     def _judge(self, case: TestCase, output: str, seconds: float) -> TestReport:
         if not output:
             return TestReport(case, "fail", seconds, "the test did not produce any output")
+        flavour = None if self.config.result_file else self.flavour
         if self.config.record:
-            write_atomically(case.result, output)
-            return TestReport(case, "pass", seconds, output=output, recorded=True)
-        expected = read_result(case.result)
+            recorded = record_result(case.result, flavour, output, split=self.config.record_flavour)
+            return TestReport(case, "pass", seconds, recorded.note, output=output, recorded=True)
+        result = expected_result_path(case.result, flavour)
+        expected = read_result(result)
         if expected is None:
-            reject = reject_path(case.result, self.config.reject_dir)
+            reject = reject_path(result, self.config.reject_dir)
             write_atomically(reject, output)
             return TestReport(
-                case, "fail", seconds, f"the result file {case.result} does not exist (output in {reject})",
+                case, "fail", seconds, f"the result file {result} does not exist (output in {reject})",
                 output=output,
             )
-        mismatch: Mismatch | None = compare(expected, output, expected_name=str(case.result), actual_name="actual")
+        mismatch: Mismatch | None = compare(expected, output, expected_name=str(result), actual_name="actual")
         if mismatch is None:
             return TestReport(case, "pass", seconds, output=output)
-        reject = reject_path(case.result, self.config.reject_dir)
+        reject = reject_path(result, self.config.reject_dir)
         write_atomically(reject, output)
         return TestReport(
             case, "fail", seconds, f"result content mismatch (first at line {mismatch.first_line}; output in {reject})",

@@ -27,7 +27,7 @@ class Directive:
 
 
 _REGISTRY: dict[str, Directive] = {}
-_BUILTIN_MODULES = ("queries", "connections", "flow", "output", "files")
+_BUILTIN_MODULES = ("queries", "connections", "flow", "output", "files", "tidb", "blocking")
 _loaded = False
 
 

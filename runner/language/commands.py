@@ -156,8 +156,11 @@ MYSQL_TESTER_COMMANDS = [
     "wait_until",
 ]
 
+# tidbrun's own: blocked-statement detection and isolationtester-style permutation blocks.
+TIDBRUN_COMMANDS = ["wait_for_blocked", "permutations", "end_permutations"]
+
 ALL_COMMANDS: frozenset[str] = frozenset(
-    name.lower() for name in (*MARIADB_COMMANDS, *MYSQL_COMMANDS, *MYSQL_TESTER_COMMANDS)
+    name.lower() for name in (*MARIADB_COMMANDS, *MYSQL_COMMANDS, *MYSQL_TESTER_COMMANDS, *TIDBRUN_COMMANDS)
 )
 
 # Commands whose inline data runs from the next line to a terminator line (default EOF).

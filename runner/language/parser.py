@@ -20,6 +20,7 @@ from pathlib import Path
 from runner.errors import TestFileError
 from runner.language.arguments import split_quoted
 from runner.language.commands import HEREDOC_COMMANDS, is_command
+from runner.language.permutation_block import find_block
 from runner.language.records import Block, Command, Location, Query, Record, Style
 
 _WS = " \t\r\n\f\v"
@@ -251,6 +252,12 @@ class Parser:
             self._parsing_disabled = False
         elif name in HEREDOC_COMMANDS:
             self._heredoc(loc, name, argument, style, text)
+        elif name == "permutations":
+            block, resume = find_block(self.text, self._pos, loc, self.delimiter, argument)
+            self._advance_to(resume)
+            self._emit(block)
+        elif name == "end_permutations" and not self._parsing_disabled:
+            raise TestFileError(loc, "'end_permutations' without a 'permutations' that it ends")
         else:
             self._emit(Command(loc, name, argument, style, self.delimiter, text))
 

@@ -91,3 +91,56 @@ class Block(Record):
     def source(self) -> str:
         inner = "".join(r.source() + "\n" for r in self.body)
         return f"{self.kind} ({self.condition})\n{{\n{inner}}}"
+
+
+@dataclass(slots=True)
+class Sql:
+    """SQL written inside a permutation block (a setup, a teardown or a step), and where."""
+
+    text: str
+    location: Location
+
+
+@dataclass(slots=True)
+class Step:
+    """A named piece of SQL that one session of a permutation block runs."""
+
+    name: str
+    session: str
+    sql: Sql
+
+
+@dataclass(slots=True)
+class SessionSpec:
+    """A session of a permutation block: its own connection, set-up, steps and teardown."""
+
+    name: str
+    location: Location
+    setup: list[Sql] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    teardown: list[Sql] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PermutationLine:
+    """``permutation a b(c) …``: steps in order; a name in parentheses after a step is a step
+    whose completion must be reported before this one's."""
+
+    steps: tuple[str, ...]
+    location: Location
+    blockers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # position → step names
+
+
+@dataclass(slots=True)
+class Permutations(Record):
+    """``--permutations`` … ``--end_permutations``: an isolationtester-style specification."""
+
+    setup: list[Sql] = field(default_factory=list)
+    teardown: list[Sql] = field(default_factory=list)
+    sessions: list[SessionSpec] = field(default_factory=list)
+    permutations: list[PermutationLine] = field(default_factory=list)  # none: every interleaving
+    text: str = ""  # the block as written, between its two command lines
+    end: Location | None = None
+
+    def source(self) -> str:
+        return f"--permutations\n{self.text}--end_permutations"

@@ -58,6 +58,10 @@ TESTER_IMPLEMENTED: frozenset[str] = frozenset(
     }
 )
 
+# tidbrun's own TiDB directives, read in `--name` form in mysql-tester files too (mysql-tester
+# itself rejects them, so files that use them are tidbrun's).
+TIDBRUN_COMMANDS: frozenset[str] = frozenset({"failpoint", "wait_until"})
+
 # Commands whose argument mysql-tester trims (getQueryType).
 _TRIMMED_ARGUMENT = frozenset({"echo", "sorted_result"})
 
@@ -157,7 +161,7 @@ class TesterReader:
         body = line[3:] if line[2] == " " else line[2:]
         word = first_word(body, self.delimiter)
         name = word.lower()
-        if name not in TESTER_COMMANDS:
+        if name not in TESTER_COMMANDS and name not in TIDBRUN_COMMANDS:
             raise TestFileError(
                 self._here(number),
                 f"'--{word}' is not a mysql-tester command (a line starting with '--' must be one; "

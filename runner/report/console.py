@@ -8,7 +8,9 @@ from typing import TextIO
 
 from runner.suite import TestReport
 
-_COLORS = {"pass": "\033[32m", "fail": "\033[31m", "error": "\033[31m", "skip": "\033[33m"}
+_COLORS = {"pass": "\033[32m", "fail": "\033[31m", "error": "\033[31m", "skip": "\033[33m", "not run": "\033[33m"}
+# How many "not run" tests the summary names one by one.
+_NAMED_NOT_RUN = 50
 _RESET = "\033[0m"
 
 
@@ -19,6 +21,7 @@ class ConsoleReport:
         self.verbose = verbose
         self.counts: Counter[str] = Counter()
         self.seconds = 0.0
+        self.not_run: list[str] = []
 
     def _paint(self, status: str, text: str) -> str:
         return f"{_COLORS[status]}{text}{_RESET}" if self.color else text
@@ -28,11 +31,18 @@ class ConsoleReport:
         self.seconds += report.seconds
         word = "recorded" if report.recorded else report.status
         line = f"{report.case.name:<50} [ {self._paint(report.status, word)} ] {report.seconds * 1000:7.0f} ms"
-        if report.status == "skip" and report.message:
+        if report.message and (report.status == "skip" or report.recorded):
             line += f"  ({report.message})"
         print(line, file=self.stream)
+        message = report.message.replace("\n", "\n    ")
+        if report.status == "not run":
+            self.not_run.append(report.case.name)
+            print(f"    {message}", file=self.stream)
         if report.status in ("fail", "error"):
-            print(f"    {report.message}", file=self.stream)
+            print(f"    {message}", file=self.stream)
+            if report.context is not None:
+                for text in report.context.lines():
+                    print(f"      {text}", file=self.stream)
             if report.diff:
                 print(self._diff(report.diff), end="", file=self.stream)
             if self.verbose and report.details:
@@ -55,6 +65,11 @@ class ConsoleReport:
         c = self.counts
         failed = c["fail"] + c["error"]
         text = f"{c['pass']} passed, {failed} failed, {c['skip']} skipped"
+        not_run += c["not run"]
         if not_run:
             text += f", {not_run} not run"
+        if self.not_run:
+            names = ", ".join(self.not_run[:_NAMED_NOT_RUN])
+            more = f" and {len(self.not_run) - _NAMED_NOT_RUN} more" if len(self.not_run) > _NAMED_NOT_RUN else ""
+            print(f"\ncould not run: {names}{more}", file=self.stream)
         print(f"\n{text} in {wall:.2f}s", file=self.stream)

@@ -19,6 +19,7 @@ class ServerAddress:
     socket: str | None
     user: str
     password: str = field(default="", repr=False)
+    status_port: int | None = None  # TiDB's HTTP status port, when known
 
     def connect_kwargs(self, *, prefer_socket: bool = True) -> dict[str, Any]:
         """Keyword arguments for ``mysql.connector.connect`` (contains the password: never log it)."""

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from typing import Any
 
 import mysql.connector
 
 from runner.server.address import ServerAddress
+
+# The time limit of one attempt of a housekeeping step (runner.faults.reach): every administrative
+# connection opened meanwhile gets it as its connect, read and write timeout, so a hung server
+# fails the attempt instead of holding the run.
+ATTEMPT_LIMIT: ContextVar[float | None] = ContextVar("tidbrun_attempt_limit", default=None)
 
 
 def open_connection(
@@ -25,6 +31,10 @@ def open_connection(
     kwargs = address.connect_kwargs(prefer_socket=use_socket)
     kwargs["autocommit"] = autocommit
     kwargs["connection_timeout"] = max(1, int(connect_timeout))
+    limit = ATTEMPT_LIMIT.get()
+    if limit is not None:
+        kwargs["connection_timeout"] = max(1, min(kwargs["connection_timeout"], int(limit)))
+        kwargs["read_timeout"] = kwargs["write_timeout"] = max(1, int(limit))
     if database is not None:
         kwargs["database"] = database
     return mysql.connector.connect(**kwargs)

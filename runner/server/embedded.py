@@ -33,9 +33,10 @@ import mysql.connector
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential, wait_random
 
 from runner.errors import ServerUnavailable
-from runner.server import binaries, bootstrap, mycnf
+from runner.server import binaries, bootstrap, lifeline, mycnf
 from runner.server.address import ServerAddress
 from runner.server.connect import open_connection
+from runner.tidb import server_config as tidb_server
 
 __all__ = [
     "EmbeddedServer",
@@ -163,6 +164,7 @@ class EmbeddedServer:
         keep_vardir: bool = False,
         kind: ServerKind | None = None,
         skip_optional_plugins: bool = False,
+        tidb_config: Path | None = None,
         start_timeout: float = 30.0,
         stop_timeout: float = 20.0,
     ) -> None:
@@ -176,6 +178,7 @@ class EmbeddedServer:
         self._keep_vardir = keep_vardir
         self._kind = kind
         self._skip_optional_plugins = skip_optional_plugins
+        self._tidb_config = tidb_config  # tidb-server's -config (TiDB only)
         self._start_timeout = start_timeout
         self._stop_timeout = stop_timeout
 
@@ -274,6 +277,11 @@ class EmbeddedServer:
 
     def is_alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def returncode(self) -> int | None:
+        """How the server process ended (negative: the signal that killed it); None while it runs."""
+        return self._proc.poll() if self._proc is not None else None
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -422,7 +430,14 @@ class EmbeddedServer:
         assert self._port is not None
         sock = self._socket_path()
         sock.unlink(missing_ok=True)
-        address = ServerAddress(host="127.0.0.1", port=self._port, socket=str(sock), user="root", password="")
+        address = ServerAddress(
+            host="127.0.0.1",
+            port=self._port,
+            socket=str(sock),
+            user="root",
+            password="",
+            status_port=self._status_port if kind.kind == "tidb" else None,
+        )
         if kind.kind == "tidb":
             argv = self._tidb_argv(kind, address)
         else:
@@ -448,9 +463,14 @@ class EmbeddedServer:
             stdin=subprocess.DEVNULL,
             stdout=self._log_handle,
             stderr=self._log_handle,
-            env=_server_env(self._options),
+            env=(
+                tidb_server.environment(_server_env(self._options), self._options)
+                if kind.kind == "tidb"
+                else _server_env(self._options)
+            ),
             cwd=str(self.vardir),
             start_new_session=True,
+            preexec_fn=lifeline.preexec(),  # the server stops when tidbrun is SIGKILLed
         )
         try:
             self._wait_ready(address, log_size_before)
@@ -478,6 +498,7 @@ class EmbeddedServer:
             str(address.socket),
             "-log-file",
             str(self.error_log),
+            *(["-config", str(self._tidb_config)] if self._tidb_config is not None else []),
             *_server_args(self._options),
         ]
 

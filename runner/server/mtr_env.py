@@ -320,6 +320,9 @@ def test_environment(
 
     plugin_dir = binaries.plugin_dir(server_binary) if server_binary is not None else None
     env.update(plugin_so_variables(plugin_dir))
+    if address.password:
+        # The client tools' password: from the environment, never written into my.cnf.
+        env["MYSQL_PWD"] = address.password
     return env
 
 

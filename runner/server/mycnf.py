@@ -113,8 +113,14 @@ def client_group_options(
     user: str,
     password: str,
 ) -> list[str]:
-    """What MTR copies from ``[mysqld.1]`` into ``[client]`` and ``[client.1]``."""
-    options = [f"user={user}", f"password={password}"]
+    """What MTR copies from ``[mysqld.1]`` into ``[client]`` and ``[client.1]``.
+
+    An empty password is written as MTR writes it; a real one is not written at all — the client
+    tools get it from ``MYSQL_PWD`` (``mtr_env.test_environment``), so no file holds it (and a
+    ``password=`` line would override ``MYSQL_PWD``)."""
+    options = [f"user={user}"]
+    if not password:
+        options.append("password=")
     if socket:
         options.append(f"socket={socket}")
     options += [f"host={host}", f"port={port}"]

@@ -9,10 +9,12 @@ A term chain is ``term ( "->" term )*``; a term is ``modifier* action [ "(" valu
 
 failpoint's own parser (``parse``/``parseTerm``/``parseVal`` in terms.go) reads the value with
 ``fmt.Sscanf`` and then skips as many characters as the *printed* value is long, without checking
-the closing parenthesis. Texts it would misread are refused here, not sent: a string with escapes
-(``"a\\"b"``), a non-canonical integer (``+5``, ``007``), ``TRUE``, a missing ``)``, a modifier
-without an action (which failpoint accepts and then crashes on when evaluated). ``sleep`` must
-have a value (milliseconds, or a Go duration such as ``"1s"``): without one failpoint ignores it.
+the closing parenthesis. So it refuses, with no reason beyond HTTP 400, values written any other
+way (``+5``, ``007``, ``(t)``, strings with escapes), and it takes some texts it then misreads:
+``return("a"x`` (no ``)``), ``5*`` (a modifier without an action, which crashes when evaluated),
+``(1)``, a chain ending in ``->``. tidbrun refuses all of these before sending, saying why.
+``sleep`` must have a value (milliseconds, or a Go duration such as ``"1s"``): without one
+failpoint ignores it.
 """
 
 from __future__ import annotations
@@ -125,7 +127,7 @@ def _value(whole: str, rest: str) -> tuple[Value, int]:
             raise _error(whole, rest, "integer out of range")
         return number, match.end()
     for word, flag in (("(true)", True), ("(false)", False)):
-        if rest.startswith(word):
+        if rest[: len(word)].lower() == word:  # fmt's %t: any case
             return flag, len(word)
     raise _error(
         whole, rest, "a value must be a string (\"text\"), an integer written plainly (5, -1) or true/false, then ')'"

@@ -20,7 +20,6 @@ from __future__ import annotations
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.client import HTTPException
 
@@ -80,7 +79,7 @@ class FailpointClient:
         except (urllib.error.URLError, HTTPException, OSError) as exc:
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             raise FailpointError(
-                f"cannot reach TiDB's status port at {self.host}:{self.port} ({method} {self.url(path)}): {reason}"
+                f"no answer from TiDB's status port at {self.host}:{self.port} ({method} {self.url(path)}): {reason}"
             ) from None
 
     def enable(self, path: str, term: str) -> None:
@@ -111,7 +110,7 @@ def _check(reply: Reply, method: str, url: str, what: str) -> None:
     if reply.status in _SUCCESS:
         return
     text = reply.body.strip() or "(empty body)"
-    hint = " (no failpoint API on this status port: see 'Failpoints' in tidbrun's README)" if reply.status == 404 else ""
+    hint = " (no failpoint API on this status port: see the README's TiDB section)" if reply.status == 404 else ""
     raise FailpointError(f"{what} failed: {method} {url} answered HTTP {reply.status}: {text}{hint}")
 
 
@@ -205,8 +204,8 @@ class FailpointScope:
     leaked: list[str] = field(default_factory=list)  # what release() could not put back
 
     def enable(self, path: str, term: str) -> None:
-        validate_term(term)
         client = self.api.usable_client()
+        validate_term(term)
         self._remember(client, path)
         client.enable(path, term)
         self._now_off.discard(path)
@@ -220,9 +219,6 @@ class FailpointScope:
     def enabled(self) -> list[tuple[str, str]]:
         """The failpoints that are on now (path, term), sorted by path."""
         return [(path, term) for path, term in self.api.usable_client().list() if term]
-
-    def changed(self) -> Iterator[str]:
-        return iter(self._before)
 
     def release(self) -> list[str]:
         """Put every changed failpoint back, newest first; returns one message per failure."""

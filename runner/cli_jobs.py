@@ -1,0 +1,89 @@
+"""``tidbrun jobs``: watch a server's asynchronous work (options in, the monitor started)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import mysql.connector
+import typer
+
+from runner.config import server_from_environment
+from runner.errors import ServerUnavailable
+from runner.server.address import ServerAddress
+from runner.server.connect import open_connection
+from runner.server.flavour import query_flavour
+from runner.tidb.jobs import JobWatcher, Query, QueryError, Rows
+from runner.tidb.jobs_view import Monitor
+
+HELP = """Watch a server's asynchronous work until --duration is over (or Ctrl-C).
+
+TiDB: ADMIN SHOW DDL JOBS and SHOW IMPORT JOBS (running and queued jobs, and each job once more
+when it ends). MariaDB/MySQL: the statements running now, with ALTER TABLE / LOAD DATA progress
+from the processlist. On a terminal the table is redrawn in place; otherwise one line per job
+per poll. With no --host/--port/--socket (or TIDB_HOST, TIDB_PORT): 127.0.0.1:4000, TiDB's port.
+"""
+
+DEFAULT_PORT = 4000
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False, help=HELP)
+
+
+@app.command(help=HELP)
+def jobs(
+    duration: Annotated[float, typer.Option(help="Seconds to watch; 0 watches until Ctrl-C.", min=0)] = 0,
+    interval: Annotated[float, typer.Option(help="Seconds between polls.", min=0.05)] = 2.0,
+    details: Annotated[bool, typer.Option("--details", help="Every column of every job, statements in full.")] = False,
+    host: Annotated[str | None, typer.Option(help="Server host (env TIDB_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Server port (env TIDB_PORT; default 4000).")] = None,
+    user: Annotated[str | None, typer.Option(help="User (env TIDB_USER; default root).")] = None,
+    password: Annotated[str | None, typer.Option(help="Password (env TIDB_PASSWORD).", show_default=False)] = None,
+    socket: Annotated[str | None, typer.Option(help="Unix socket of the server.")] = None,
+) -> None:
+    settings = server_from_environment(host, port, user, password, socket, None)
+    address = ServerAddress(
+        host=settings.host or "127.0.0.1",
+        port=settings.port or DEFAULT_PORT,
+        socket=settings.socket,
+        user=settings.user,
+        password=settings.password,
+    )
+    where = address.socket or f"{address.host}:{address.port}"
+    try:
+        conn = open_connection(address)
+    except mysql.connector.Error as exc:
+        raise ServerUnavailable(f"jobs: cannot connect to {where}: {exc}") from None
+    try:
+        flavour = query_flavour(conn)
+        monitor = Monitor(
+            JobWatcher(connection_query(conn), flavour),
+            stream=sys.stdout,
+            terminal=sys.stdout.isatty(),
+            details=details,
+            title=f"tidbrun jobs on {where} ({flavour}),",
+        )
+        try:
+            monitor.run(duration=duration, interval=interval)
+        except KeyboardInterrupt:
+            pass  # the ordinary way to stop watching
+        except QueryError as exc:
+            raise ServerUnavailable(f"jobs: {where}: {exc}") from None
+    finally:
+        conn.close()
+
+
+def connection_query(conn: Any) -> Query:
+    """Run one statement on a driver connection: its column names and rows."""
+
+    def run(sql: str) -> Rows:
+        cursor = conn.cursor()
+        try:
+            cursor.execute(sql)
+            rows = list(cursor.fetchall()) if cursor.with_rows else []
+            return [d[0] for d in cursor.description or ()], rows
+        except mysql.connector.Error as exc:
+            raise QueryError(exc.errno or 0, exc.msg or str(exc)) from None
+        finally:
+            cursor.close()
+
+    return run

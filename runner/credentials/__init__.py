@@ -1,0 +1,1 @@
+"""Where the password comes from, and keeping it out of sight (the process title, files, output)."""

@@ -1,0 +1,212 @@
+"""Every statement in flight, so that it can be stopped: by ``--statement-timeout``, by the test's or
+the run's deadline, or by Ctrl-C/SIGTERM.
+
+A statement registers itself for as long as it runs (a dict store and delete: well under a
+microsecond, nothing next to a round trip to the server). One watchdog thread per run looks at the
+registry a few times a second, so no timer is armed per statement. A statement that overstays is
+killed from a separate connection (``KILL QUERY <thread id>``, then ``KILL CONNECTION`` when it
+still runs after a grace period); the test then fails saying what was running.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from runner.session import SessionStateError
+
+if TYPE_CHECKING:
+    from runner.driver import Connection, ConnectParams, Outcome
+    from runner.session import Session
+
+log = logging.getLogger("tidbrun.watch")
+_monotonic = time.monotonic
+MAX_SHOWN_SQL = 300
+
+
+class StatementTimedOut(SessionStateError):
+    """The statement was stopped by tidbrun (timeout or interrupt); the message says why and what."""
+
+
+@dataclass(slots=True, eq=False)
+class InFlight:
+    session: Session
+    connection: Connection
+    sql: str
+    started: float
+    stopped: str | None = None  # why tidbrun stopped it
+    stopped_at: float = 0.0
+    connection_killed: bool = False
+
+    def describe(self, now: float | None = None) -> str:
+        age = (now if now is not None else _monotonic()) - self.started
+        sql = " ".join(self.sql.split())
+        if len(sql) > MAX_SHOWN_SQL:
+            sql = sql[: MAX_SHOWN_SQL - 3] + "..."
+        thread = getattr(self.connection, "thread_id", "?")
+        return f"connection '{self.session.name}' (server thread {thread}), running for {age:.1f} s: {sql}"
+
+
+class Killer:
+    """Kills a server thread's statement from a connection of its own, made with the run's
+    account (``params``: a callable, since the address can change when the server restarts)."""
+
+    def __init__(self, params: Callable[[], ConnectParams], connect: Callable[[ConnectParams], Connection]) -> None:
+        self._params = params
+        self._connect = connect
+
+    def kill(self, thread_id: int, what: str = "QUERY") -> str | None:
+        """``KILL QUERY`` or ``KILL CONNECTION``; returns a problem, or None when it was sent."""
+        from dataclasses import replace
+
+        try:
+            conn = self._connect(replace(self._params(), connect_timeout=3, database=""))
+        except Exception as exc:
+            return f"cannot connect to kill thread {thread_id}: {exc}"
+        try:
+            outcome = conn.execute(f"KILL {what} {int(thread_id)}")
+            if outcome.error is not None and outcome.error.errno != 1094:  # 1094: no such thread (it ended)
+                return f"KILL {what} {thread_id} failed: {outcome.error.errno} {outcome.error.message}"
+            return None
+        finally:
+            conn.close()
+
+
+class Watch:
+    """The registry of statements in flight, and the watchdog that stops them."""
+
+    def __init__(
+        self,
+        killer: Killer | None,
+        statement_timeout: float | None = None,
+        *,
+        grace: float = 2.0,
+        poll: float | None = None,
+    ) -> None:
+        self._killer = killer
+        self.statement_timeout = statement_timeout
+        self._grace = grace
+        self._poll = poll if poll is not None else _poll_interval(statement_timeout)
+        self._running: dict[int, InFlight] = {}
+        self.stop_reason: str | None = None  # set: no statement may start (test stopped)
+        self.expired: list[str] = []  # this test's statements tidbrun stopped, described
+        self.expired_statements: list[InFlight] = []
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()  # kills come from the watchdog, the interrupt reader and timers
+
+    # -- the per-statement part (hot path) ----------------------------------------------------------
+
+    def run(self, session: Session, conn: Connection, sql: str) -> Outcome:
+        if self.stop_reason is not None:
+            raise StatementTimedOut(self.stop_reason)
+        entry = InFlight(session, conn, sql, _monotonic())
+        key = id(entry)
+        running = self._running
+        running[key] = entry
+        try:
+            outcome = conn.execute(sql)
+        finally:
+            del running[key]
+        if entry.stopped is not None:
+            raise StatementTimedOut(entry.stopped)
+        return outcome
+
+    # -- per test ----------------------------------------------------------------------------------
+
+    def begin_test(self) -> None:
+        # The previous test's connections are closed: nothing of it can still be in flight (an
+        # entry a signal left behind between registering and its try block goes here too).
+        self._running.clear()
+        self.stop_reason = None
+        self.expired = []
+        self.expired_statements = []
+
+    def in_flight(self) -> list[InFlight]:
+        return list(self._running.values())
+
+    def stop_all(self, reason: str, *, kill_connection: bool = False) -> list[str]:
+        """Refuse new statements and kill the running ones; returns what was running."""
+        self.stop_reason = reason
+        now = _monotonic()
+        running = []
+        for entry in self.in_flight():
+            running.append(entry.describe(now))
+            if entry.stopped is None:
+                how = "CONNECTION" if kill_connection else "QUERY"
+                entry.stopped = f"{reason} (the statement was killed with KILL {how})"
+                entry.stopped_at = now
+            self._kill(entry, "CONNECTION" if kill_connection else "QUERY")
+            if kill_connection:
+                entry.connection_killed = True
+        return running
+
+    # -- the watchdog thread -----------------------------------------------------------------------
+
+    def start(self) -> Watch:
+        if self._thread is None:
+            self._stopped.clear()
+            self._thread = threading.Thread(target=self._loop, name="tidbrun-watchdog", daemon=True)
+            self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Watch:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _loop(self) -> None:
+        while not self._stopped.wait(self._poll):
+            try:
+                self.check(_monotonic())
+            except Exception:  # the watchdog must outlive any one failed kill
+                log.exception("watchdog check failed")
+
+    def check(self, now: float) -> None:
+        """One look at the statements in flight (the watchdog calls this; tests may too)."""
+        timeout = self.statement_timeout
+        for entry in self.in_flight():
+            if entry.stopped is None:
+                if timeout is not None and now - entry.started >= timeout:
+                    message = (f"statement timed out after {timeout:g} s (--statement-timeout) and was killed "
+                               f"with KILL QUERY: {entry.describe(now)}")
+                    entry.stopped, entry.stopped_at = message, now
+                    self.expired.append(message)
+                    self.expired_statements.append(entry)
+                    log.warning("%s", message)
+                    self._kill(entry, "QUERY")
+            elif not entry.connection_killed and now - entry.stopped_at >= self._grace:
+                # KILL QUERY did not bring it back (a server stuck in I/O, a hung network): drop
+                # the connection; the client then sees "lost connection" at once.
+                entry.connection_killed = True
+                log.warning("statement still running %.1f s after KILL QUERY; killing its connection: %s",
+                            now - entry.stopped_at, entry.describe(now))
+                self._kill(entry, "CONNECTION")
+
+    def _kill(self, entry: InFlight, what: str) -> None:
+        if self._killer is None:
+            return
+        thread_id = getattr(entry.connection, "thread_id", None)
+        if not thread_id:
+            return
+        with self._lock:
+            problem = self._killer.kill(int(thread_id), what)
+        if problem:
+            log.warning("%s", problem)
+
+
+def _poll_interval(timeout: float | None) -> float:
+    if timeout is None:
+        return 0.25  # only escalations of interrupts and deadlines to watch for
+    return max(0.005, min(0.1, timeout / 10))

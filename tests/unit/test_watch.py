@@ -1,0 +1,122 @@
+"""The registry of statements in flight and its watchdog (fake connections: no server)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from runner.driver import ConnectParams, Outcome, ServerError
+from runner.faults.watch import StatementTimedOut, Watch
+from runner.session import Session
+
+
+class BlockingConnection:
+    """A statement that runs until tidbrun kills it (KILL QUERY, or only KILL CONNECTION)."""
+
+    thread_id = 42
+
+    def __init__(self, obeys_kill_query: bool = True) -> None:
+        self.obeys_kill_query = obeys_kill_query
+        self.released = threading.Event()
+
+    def execute(self, sql: str) -> Outcome:
+        if sql.startswith("fast"):
+            return Outcome()
+        self.released.wait(10)
+        return Outcome(error=ServerError(1317, "70100", "Query execution was interrupted"))
+
+    def close(self) -> None: ...
+    def ping(self) -> bool: return True
+    def change_user(self, user: str, password: str, database: str) -> None: ...
+    def reset_connection(self) -> None: ...
+
+
+class FakeKiller:
+    def __init__(self, conn: BlockingConnection) -> None:
+        self.conn = conn
+        self.kills: list[tuple[int, str]] = []
+
+    def kill(self, thread_id: int, what: str = "QUERY") -> str | None:
+        self.kills.append((thread_id, what))
+        if what == "CONNECTION" or self.conn.obeys_kill_query:
+            self.conn.released.set()
+        return None
+
+
+@pytest.fixture
+def installed() -> Iterator[None]:
+    yield
+    Session.watch = None
+
+
+def session_on(conn: BlockingConnection) -> Session:
+    session = Session("con1", ConnectParams(host="localhost", user="root"), lambda params: conn)
+    session.connect()
+    return session
+
+
+def test_a_statement_past_the_timeout_is_killed_and_reported(installed: None) -> None:
+    conn = BlockingConnection()
+    killer = FakeKiller(conn)
+    with Watch(killer, statement_timeout=0.2, poll=0.02) as watch:  # type: ignore[arg-type]
+        Session.watch = watch
+        session = session_on(conn)
+        assert session.execute("fast select").error is None
+        started = time.monotonic()
+        with pytest.raises(StatementTimedOut) as raised:
+            session.execute("select sleep(100)")
+        elapsed = time.monotonic() - started
+    assert 0.2 <= elapsed < 1.5
+    assert killer.kills == [(42, "QUERY")]
+    message = str(raised.value)
+    assert "statement timed out after 0.2 s (--statement-timeout)" in message
+    assert "connection 'con1' (server thread 42)" in message and "select sleep(100)" in message
+    assert watch.expired == [message]
+    assert watch.in_flight() == []
+
+
+def test_kill_connection_when_kill_query_does_not_bring_it_back(installed: None) -> None:
+    conn = BlockingConnection(obeys_kill_query=False)
+    killer = FakeKiller(conn)
+    with Watch(killer, statement_timeout=0.1, grace=0.2, poll=0.02) as watch:  # type: ignore[arg-type]
+        Session.watch = watch
+        with pytest.raises(StatementTimedOut):
+            session_on(conn).execute("select sleep(100)")
+    assert killer.kills == [(42, "QUERY"), (42, "CONNECTION")]
+
+
+def test_stop_all_kills_what_runs_and_refuses_new_statements(installed: None) -> None:
+    conn = BlockingConnection()
+    killer = FakeKiller(conn)
+    watch = Watch(killer, None)  # type: ignore[arg-type]
+    Session.watch = watch
+    session = session_on(conn)
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            session.execute("select sleep(100)")
+        except StatementTimedOut as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    while not watch.in_flight():
+        time.sleep(0.005)
+    running = watch.stop_all("test stopped: --testcase-timeout 1 s expired")
+    worker.join(5)
+    assert len(running) == 1 and "select sleep(100)" in running[0]
+    assert "the statement was killed with KILL QUERY" in str(outcome[0])
+    with pytest.raises(StatementTimedOut, match="testcase-timeout"):
+        session.execute("fast select")
+    watch.begin_test()
+    assert session.execute("fast select").error is None
+
+
+def test_without_a_watch_nothing_is_tracked() -> None:
+    assert Session.watch is None
+    conn = BlockingConnection()
+    assert session_on(conn).execute("fast one").error is None
