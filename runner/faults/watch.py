@@ -32,15 +32,19 @@ class StatementTimedOut(SessionStateError):
     """The statement was stopped by tidbrun (timeout or interrupt); the message says why and what."""
 
 
+# What the hot path registers: (session, sql, started). A tuple, keyed by the connection (one
+# statement at a time per connection): cheaper than any object.
+Running = tuple["Session", str, float]
+
+
 @dataclass(slots=True, eq=False)
 class InFlight:
+    """A statement in flight, as the watchdog and the reports see it."""
+
     session: Session
     connection: Connection
     sql: str
     started: float
-    stopped: str | None = None  # why tidbrun stopped it
-    stopped_at: float = 0.0
-    connection_killed: bool = False
 
     def describe(self, now: float | None = None) -> str:
         age = (now if now is not None else _monotonic()) - self.started
@@ -91,7 +95,11 @@ class Watch:
         self.statement_timeout = statement_timeout
         self._grace = grace
         self._poll = poll if poll is not None else _poll_interval(statement_timeout)
-        self._running: dict[int, InFlight] = {}
+        self._running: dict[Connection, Running] = {}
+        # Statements tidbrun stopped: connection -> (the registration stopped, why). A mark names
+        # the registration so that one left behind by a race never stops a later statement.
+        self._stopped_by: dict[Connection, tuple[Running, str]] = {}
+        self._escalation: dict[Connection, tuple[Running, float, bool]] = {}  # stopped at, connection killed
         self.stop_reason: str | None = None  # set: no statement may start (test stopped)
         self.expired: list[str] = []  # this test's statements tidbrun stopped, described
         self.expired_statements: list[InFlight] = []
@@ -104,16 +112,17 @@ class Watch:
     def run(self, session: Session, conn: Connection, sql: str) -> Outcome:
         if self.stop_reason is not None:
             raise StatementTimedOut(self.stop_reason)
-        entry = InFlight(session, conn, sql, _monotonic())
-        key = id(entry)
         running = self._running
-        running[key] = entry
+        entry = running[conn] = (session, sql, _monotonic())
         try:
             outcome = conn.execute(sql)
         finally:
-            del running[key]
-        if entry.stopped is not None:
-            raise StatementTimedOut(entry.stopped)
+            del running[conn]
+        if self._stopped_by:  # empty unless tidbrun stopped something
+            mark = self._stopped_by.pop(conn, None)
+            self._escalation.pop(conn, None)
+            if mark is not None and mark[0] is entry:
+                raise StatementTimedOut(mark[1])
         return outcome
 
     # -- per test ----------------------------------------------------------------------------------
@@ -122,28 +131,36 @@ class Watch:
         # The previous test's connections are closed: nothing of it can still be in flight (an
         # entry a signal left behind between registering and its try block goes here too).
         self._running.clear()
+        self._stopped_by.clear()
+        self._escalation.clear()
         self.stop_reason = None
         self.expired = []
         self.expired_statements = []
 
     def in_flight(self) -> list[InFlight]:
-        return list(self._running.values())
+        return [InFlight(session, conn, sql, started) for conn, (session, sql, started) in list(self._running.items())]
+
+    def _mark(self, conn: Connection, entry: Running, why: str, now: float, connection_killed: bool) -> bool:
+        """Note that tidbrun stops this statement; False when it has ended (or was stopped) already."""
+        if self._running.get(conn) is not entry or conn in self._stopped_by:
+            return False
+        self._stopped_by[conn] = (entry, why)
+        self._escalation[conn] = (entry, now, connection_killed)
+        return True
 
     def stop_all(self, reason: str, *, kill_connection: bool = False) -> list[str]:
         """Refuse new statements and kill the running ones; returns what was running."""
         self.stop_reason = reason
         now = _monotonic()
-        running = []
-        for entry in self.in_flight():
-            running.append(entry.describe(now))
-            if entry.stopped is None:
-                how = "CONNECTION" if kill_connection else "QUERY"
-                entry.stopped = f"{reason} (the statement was killed with KILL {how})"
-                entry.stopped_at = now
-            self._kill(entry, "CONNECTION" if kill_connection else "QUERY")
-            if kill_connection:
-                entry.connection_killed = True
-        return running
+        how = "CONNECTION" if kill_connection else "QUERY"
+        described = []
+        for conn, entry in list(self._running.items()):
+            described.append(InFlight(entry[0], conn, entry[1], entry[2]).describe(now))
+            if not self._mark(conn, entry, f"{reason} (the statement was killed with KILL {how})", now,
+                              kill_connection) and kill_connection:
+                self._escalation[conn] = (entry, now, True)
+            self._kill(conn, how)
+        return described
 
     # -- the watchdog thread -----------------------------------------------------------------------
 
@@ -176,28 +193,31 @@ class Watch:
     def check(self, now: float) -> None:
         """One look at the statements in flight (the watchdog calls this; tests may too)."""
         timeout = self.statement_timeout
-        for entry in self.in_flight():
-            if entry.stopped is None:
-                if timeout is not None and now - entry.started >= timeout:
+        for conn, entry in list(self._running.items()):
+            session, sql, started = entry
+            escalation = self._escalation.get(conn)
+            if escalation is None or escalation[0] is not entry:
+                if timeout is not None and now - started >= timeout:
+                    statement = InFlight(session, conn, sql, started)
                     message = (f"statement timed out after {timeout:g} s (--statement-timeout) and was killed "
-                               f"with KILL QUERY: {entry.describe(now)}")
-                    entry.stopped, entry.stopped_at = message, now
-                    self.expired.append(message)
-                    self.expired_statements.append(entry)
-                    log.warning("%s", message)
-                    self._kill(entry, "QUERY")
-            elif not entry.connection_killed and now - entry.stopped_at >= self._grace:
+                               f"with KILL QUERY: {statement.describe(now)}")
+                    if self._mark(conn, entry, message, now, False):
+                        self.expired.append(message)
+                        self.expired_statements.append(statement)
+                        log.warning("%s", message)
+                        self._kill(conn, "QUERY")
+            elif not escalation[2] and now - escalation[1] >= self._grace:
                 # KILL QUERY did not bring it back (a server stuck in I/O, a hung network): drop
                 # the connection; the client then sees "lost connection" at once.
-                entry.connection_killed = True
+                self._escalation[conn] = (entry, escalation[1], True)
                 log.warning("statement still running %.1f s after KILL QUERY; killing its connection: %s",
-                            now - entry.stopped_at, entry.describe(now))
-                self._kill(entry, "CONNECTION")
+                            now - escalation[1], InFlight(session, conn, sql, started).describe(now))
+                self._kill(conn, "CONNECTION")
 
-    def _kill(self, entry: InFlight, what: str) -> None:
+    def _kill(self, conn: Connection, what: str) -> None:
         if self._killer is None:
             return
-        thread_id = getattr(entry.connection, "thread_id", None)
+        thread_id = getattr(conn, "thread_id", None)
         if not thread_id:
             return
         with self._lock:

@@ -54,7 +54,7 @@ def test_a_flavour_result_wins_and_record_writes_one_only_when_needed(
     specific = tmp_path / "r" / "x.mariadb.result"
     failed = run_tidbrun(test, *server_args(embedded_server))
     assert failed.returncode == 1
-    recorded = run_tidbrun(test, "--record", *server_args(embedded_server))
+    recorded = run_tidbrun(test, "--record", "--record-flavour", *server_args(embedded_server))
     assert recorded.returncode == 0, recorded.output
     assert "x.mariadb.result: differs from x.result" in recorded.stdout
     assert default.read_text() == "select 1 as x;\nx\n2\n"
