@@ -43,7 +43,9 @@ def run(
     host: Annotated[str | None, typer.Option(help="Server host (env TIDB_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Server port (env TIDB_PORT).")] = None,
     user: Annotated[str | None, typer.Option(help="User (env TIDB_USER; default root).")] = None,
-    password: Annotated[str | None, typer.Option(help="Password (env TIDB_PASSWORD).", show_default=False)] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Password (env TIDB_PASSWORD); -p alone asks for it.", show_default=False)
+    ] = None,
     socket: Annotated[str | None, typer.Option(help="Unix socket of the server.")] = None,
     database: Annotated[str | None, typer.Option(help="Default database (env TIDB_DATABASE; default test).")] = None,
     status_port: Annotated[

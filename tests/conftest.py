@@ -9,6 +9,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from runner.server.embedded import EmbeddedServer
+
 # The e2e tests run tidbrun against the same kind of private server as the integration tests.
 # pytest keeps one instance per place a fixture is defined, so a run of both folders starts
 # at most two servers.
@@ -57,3 +59,16 @@ def run_tidbrun(*args: str | Path, cwd: Path | None = None, timeout: float = 120
         check=False,
     )
     return CliRun(proc.returncode, proc.stdout.decode("latin-1"), proc.stderr.decode("latin-1"))
+
+
+def server_args(server: EmbeddedServer) -> list[str]:
+    """The options that point the CLI at a running server (never its password)."""
+    address = server.address
+    return ["--socket", str(address.socket), "--port", str(address.port), "--user", address.user]
+
+
+def write(path: Path, text: str) -> Path:
+    """A test input file, bytes as written (latin-1 keeps each character one byte)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("latin-1"))
+    return path

@@ -32,9 +32,10 @@ class StatementTimedOut(SessionStateError):
     """The statement was stopped by tidbrun (timeout or interrupt); the message says why and what."""
 
 
-# What the hot path registers: (session, sql, started). A tuple, keyed by the connection (one
-# statement at a time per connection): cheaper than any object.
-Running = tuple["Session", str, float]
+# What the hot path registers: (connection, sql, started). A tuple, keyed by the session (one
+# statement at a time per session; sessions hash by identity, connections may not): cheaper than
+# any object.
+Running = tuple["Connection", str, float]
 
 
 @dataclass(slots=True, eq=False)
@@ -95,11 +96,11 @@ class Watch:
         self.statement_timeout = statement_timeout
         self._grace = grace
         self._poll = poll if poll is not None else _poll_interval(statement_timeout)
-        self._running: dict[Connection, Running] = {}
-        # Statements tidbrun stopped: connection -> (the registration stopped, why). A mark names
-        # the registration so that one left behind by a race never stops a later statement.
-        self._stopped_by: dict[Connection, tuple[Running, str]] = {}
-        self._escalation: dict[Connection, tuple[Running, float, bool]] = {}  # stopped at, connection killed
+        self._running: dict[Session, Running] = {}
+        # Statements tidbrun stopped: session -> (the registration stopped, why). A mark names the
+        # registration so that one left behind by a race never stops a later statement.
+        self._stopped_by: dict[Session, tuple[Running, str]] = {}
+        self._escalation: dict[Session, tuple[Running, float, bool]] = {}  # stopped at, connection killed
         self.stop_reason: str | None = None  # set: no statement may start (test stopped)
         self.expired: list[str] = []  # this test's statements tidbrun stopped, described
         self.expired_statements: list[InFlight] = []
@@ -113,14 +114,14 @@ class Watch:
         if self.stop_reason is not None:
             raise StatementTimedOut(self.stop_reason)
         running = self._running
-        entry = running[conn] = (session, sql, _monotonic())
+        entry = running[session] = (conn, sql, _monotonic())
         try:
             outcome = conn.execute(sql)
         finally:
-            del running[conn]
+            del running[session]
         if self._stopped_by:  # empty unless tidbrun stopped something
-            mark = self._stopped_by.pop(conn, None)
-            self._escalation.pop(conn, None)
+            mark = self._stopped_by.pop(session, None)
+            self._escalation.pop(session, None)
             if mark is not None and mark[0] is entry:
                 raise StatementTimedOut(mark[1])
         return outcome
@@ -138,14 +139,14 @@ class Watch:
         self.expired_statements = []
 
     def in_flight(self) -> list[InFlight]:
-        return [InFlight(session, conn, sql, started) for conn, (session, sql, started) in list(self._running.items())]
+        return [InFlight(session, conn, sql, started) for session, (conn, sql, started) in list(self._running.items())]
 
-    def _mark(self, conn: Connection, entry: Running, why: str, now: float, connection_killed: bool) -> bool:
+    def _mark(self, session: Session, entry: Running, why: str, now: float, connection_killed: bool) -> bool:
         """Note that tidbrun stops this statement; False when it has ended (or was stopped) already."""
-        if self._running.get(conn) is not entry or conn in self._stopped_by:
+        if self._running.get(session) is not entry or session in self._stopped_by:
             return False
-        self._stopped_by[conn] = (entry, why)
-        self._escalation[conn] = (entry, now, connection_killed)
+        self._stopped_by[session] = (entry, why)
+        self._escalation[session] = (entry, now, connection_killed)
         return True
 
     def stop_all(self, reason: str, *, kill_connection: bool = False) -> list[str]:
@@ -154,11 +155,12 @@ class Watch:
         now = _monotonic()
         how = "CONNECTION" if kill_connection else "QUERY"
         described = []
-        for conn, entry in list(self._running.items()):
-            described.append(InFlight(entry[0], conn, entry[1], entry[2]).describe(now))
-            if not self._mark(conn, entry, f"{reason} (the statement was killed with KILL {how})", now,
+        for session, entry in list(self._running.items()):
+            conn = entry[0]
+            described.append(InFlight(session, conn, entry[1], entry[2]).describe(now))
+            if not self._mark(session, entry, f"{reason} (the statement was killed with KILL {how})", now,
                               kill_connection) and kill_connection:
-                self._escalation[conn] = (entry, now, True)
+                self._escalation[session] = (entry, now, True)
             self._kill(conn, how)
         return described
 
@@ -193,15 +195,15 @@ class Watch:
     def check(self, now: float) -> None:
         """One look at the statements in flight (the watchdog calls this; tests may too)."""
         timeout = self.statement_timeout
-        for conn, entry in list(self._running.items()):
-            session, sql, started = entry
-            escalation = self._escalation.get(conn)
+        for session, entry in list(self._running.items()):
+            conn, sql, started = entry
+            escalation = self._escalation.get(session)
             if escalation is None or escalation[0] is not entry:
                 if timeout is not None and now - started >= timeout:
                     statement = InFlight(session, conn, sql, started)
                     message = (f"statement timed out after {timeout:g} s (--statement-timeout) and was killed "
                                f"with KILL QUERY: {statement.describe(now)}")
-                    if self._mark(conn, entry, message, now, False):
+                    if self._mark(session, entry, message, now, False):
                         self.expired.append(message)
                         self.expired_statements.append(statement)
                         log.warning("%s", message)
@@ -209,7 +211,7 @@ class Watch:
             elif not escalation[2] and now - escalation[1] >= self._grace:
                 # KILL QUERY did not bring it back (a server stuck in I/O, a hung network): drop
                 # the connection; the client then sees "lost connection" at once.
-                self._escalation[conn] = (entry, escalation[1], True)
+                self._escalation[session] = (entry, escalation[1], True)
                 log.warning("statement still running %.1f s after KILL QUERY; killing its connection: %s",
                             now - escalation[1], InFlight(session, conn, sql, started).describe(now))
                 self._kill(conn, "CONNECTION")

@@ -12,20 +12,13 @@ from pathlib import Path
 import pytest
 
 from runner.server.embedded import EmbeddedServer
-from tests.conftest import CliRun, run_tidbrun
+from tests.conftest import CliRun, run_tidbrun, server_args, write
 
 pytestmark = pytest.mark.e2e
 
 
-def server_args(server: EmbeddedServer) -> list[str]:
-    address = server.address
-    return ["--socket", str(address.socket), "--port", str(address.port), "--user", address.user]
 
 
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("latin-1"))
-    return path
 
 
 def assert_no_traceback(run: CliRun) -> None:

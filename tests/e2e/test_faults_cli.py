@@ -12,21 +12,14 @@ from pathlib import Path
 import pytest
 
 from runner.server.embedded import EmbeddedServer
-from tests.conftest import run_tidbrun
+from tests.conftest import run_tidbrun, server_args, write
 from tests.e2e.faults_helpers import alive, closed_port, read_lines_until, start_tidbrun, wait_for_child
 
 pytestmark = pytest.mark.e2e
 
 
-def server_args(server: EmbeddedServer) -> list[str]:
-    address = server.address
-    return ["--socket", str(address.socket), "--port", str(address.port), "--user", address.user]
 
 
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("latin-1"))
-    return path
 
 
 def record(folder: Path, server: EmbeddedServer) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from runner.driver import ConnectParams, connect
 from runner.server.embedded import EmbeddedServer
-from tests.conftest import CliRun, run_tidbrun, tidbrun_command
+from tests.conftest import CliRun, run_tidbrun, tidbrun_command, write
 from tests.e2e.faults_helpers import environment, start_tidbrun
 
 pytestmark = pytest.mark.e2e
@@ -42,10 +42,6 @@ def password(embedded_server: EmbeddedServer) -> Iterator[str]:
         admin.close()
 
 
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("latin-1"))
-    return path
 
 
 def make_suite(root: Path) -> Path:
