@@ -2,7 +2,7 @@
 must write the .result mysql-tester would.
 
 The expected results under tests/data/mysql_tester/r/ were derived by hand from the mysql-tester
-rules (/work/notes/mysql_tester.md and mysql-tester's source), with the server's own texts (MariaDB
+rules (mysql-tester's source, cross-checked with the TiDB corpus), with the server's own texts (MariaDB
 error messages, info strings). Points they pin: one echo for ``select 1; select 2;`` but a result
 set each; trimmed multi-line echo; ``Error N (STATE): msg``; ``Got one of the listed errors``;
 --error kept across ``--echo``; ``--replace_regex`` turning empty cells into NULL; NULL sorting
