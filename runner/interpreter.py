@@ -149,6 +149,7 @@ class Interpreter:
     send_next: bool = False  # a bare `send` sends the statement after it
     require_file: Path | None = None  # `require`: the next statement's output must equal it
     once: dict[str, bool] = field(default_factory=dict)  # toggles set ONCE, with the value to restore
+    _plain_view: View | None = None  # view() without modifiers, until a toggle changes
     statements_run: int = 0
     failpoints: FailpointScope | None = None  # TiDB's failpoints this test changed
     # The last server error met, with where and on what: for failure reports (runner.faults.context).
@@ -186,6 +187,7 @@ class Interpreter:
 
     def set_toggle(self, field_name: str, value: bool) -> None:
         setattr(self.toggles, field_name, value)
+        self._plain_view = None
         variable = TOGGLE_VARIABLES.get(field_name)
         if variable:
             # mysqltest publishes column_names inverted (it stores "disable_column_names").
@@ -275,8 +277,12 @@ class Interpreter:
     # -- statements: the hot path ---------------------------------------------------------------
 
     def view(self) -> View:
+        """How the next output is shown. Without one-shot modifiers this is the same View until a
+        toggle changes, so the per-statement path reuses it instead of building one each time."""
         toggles, mods = self.toggles, self.modifiers
-        return View(
+        if not mods.any() and self._plain_view is not None:
+            return self._plain_view
+        view = View(
             result_log=toggles.result_log,
             warnings=toggles.warnings,
             info=toggles.info,
@@ -288,6 +294,9 @@ class Interpreter:
             replace=Replacer(mods.regexes, mods.strings),
             replace_column=mods.replace_column,
         )
+        if not mods.any():
+            self._plain_view = view
+        return view
 
     def take_expected(self) -> ExpectedErrors | None:
         expected, self.expected = self.expected, None

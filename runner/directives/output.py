@@ -68,12 +68,12 @@ for _mode in _PROTOCOL_MODES:
 
 @directive("vertical_results")
 def vertical_results(ctx: Interpreter, cmd: Command) -> None:
-    ctx.toggles.vertical = True
+    ctx.set_toggle("vertical", True)
 
 
 @directive("horizontal_results")
 def horizontal_results(ctx: Interpreter, cmd: Command) -> None:
-    ctx.toggles.vertical = False
+    ctx.set_toggle("vertical", False)
 
 
 @directive("sorted_result")

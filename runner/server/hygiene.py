@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -127,22 +128,35 @@ def _empty_tmpdir(vardir: Path) -> None:
             entry.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def _connection(address: ServerAddress, doing: str) -> Iterator[Any]:
+    """A housekeeping connection; any server error while ``doing`` becomes a HygieneError."""
+    try:
+        conn = open_connection(address)
+    except mysql.connector.Error as exc:
+        raise HygieneError(f"cannot connect to {address} for {doing}: {exc}") from exc
+    try:
+        yield conn
+    except mysql.connector.Error as exc:
+        raise HygieneError(f"{doing} on {address} failed: {exc}") from exc
+    finally:
+        with contextlib.suppress(Exception):
+            conn.close()
+
+
 def reset_between_tests(
     address: ServerAddress, vardir: Path, *, dialect_database: str | None = None, datadir: Path | None = None
 ) -> None:
     """What mysql-test-run.pl's cleanup amounts to, done in place on a running server.
 
     Kills leftover connections (not our own), rolls back prepared XA transactions, drops every
-    non-system database, re-creates the default database as bootstrap did (``test``, latin1 on
-    MariaDB/MySQL; ``dialect_database`` names a different default database, created with the
-    server's default character set) and empties ``vardir/tmp``. The cleanup connection waits at
-    most 5 s for a metadata lock. Raises ``HygieneError`` when the server cannot be cleaned.
+    non-system database and every account a test created, re-creates the default database as
+    bootstrap did (``test``, latin1 on MariaDB/MySQL; ``dialect_database`` names a different default
+    database, created with the server's default character set) and empties ``vardir/tmp``. The
+    cleanup connection waits at most 5 s for a metadata lock. Raises ``HygieneError`` when the
+    server cannot be cleaned.
     """
-    try:
-        conn = open_connection(address)
-    except mysql.connector.Error as exc:
-        raise HygieneError(f"cannot connect to clean the server at {address}: {exc}") from exc
-    try:
+    with _connection(address, "cleaning the server") as conn:
         flavour = query_flavour(conn)
         with contextlib.suppress(mysql.connector.Error):
             execute(conn, "SET SESSION lock_wait_timeout=5")
@@ -159,22 +173,13 @@ def reset_between_tests(
             execute(conn, "CREATE DATABASE test")
         else:
             execute(conn, "CREATE DATABASE test CHARACTER SET latin1 COLLATE latin1_swedish_ci")
-    except mysql.connector.Error as exc:
-        raise HygieneError(f"cleaning the server at {address} failed: {exc}") from exc
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()
     _empty_tmpdir(Path(vardir))
 
 
 def check_testcase(address: ServerAddress) -> str:
     """The output of ``CALL mtr.check_testcase()`` (the server state MTR compares around each
     test), as tab-separated text with a header line per result set; "" without an ``mtr`` db."""
-    try:
-        conn = open_connection(address)
-    except mysql.connector.Error as exc:
-        raise HygieneError(f"cannot connect to {address}: {exc}") from exc
-    try:
+    with _connection(address, "mtr.check_testcase()") as conn:
         if not query_rows(
             conn,
             "SELECT 1 FROM INFORMATION_SCHEMA.ROUTINES "
@@ -195,27 +200,17 @@ def check_testcase(address: ServerAddress) -> str:
         finally:
             cur.close()
         return "\n".join(lines) + "\n"
-    except mysql.connector.Error as exc:
-        raise HygieneError(f"mtr.check_testcase() failed on {address}: {exc}") from exc
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()
 
 
 def database_names(address: ServerAddress) -> set[str]:
-    conn = open_connection(address)
-    try:
+    with _connection(address, "listing databases") as conn:
         return {_text(name) for (name,) in query_rows(conn, "SHOW DATABASES")}
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()
 
 
 def restore_databases(address: ServerAddress, baseline: set[str]) -> None:
     """The gentle cleanup for a server tidbrun did not start: drop only the databases a test
     created, re-create `test` if a test dropped it; nobody else's connections or data are touched."""
-    conn = open_connection(address)
-    try:
+    with _connection(address, "cleaning up after a test") as conn:
         with contextlib.suppress(mysql.connector.Error):
             execute(conn, "SET SESSION lock_wait_timeout=5")
         present = {_text(name) for (name,) in query_rows(conn, "SHOW DATABASES")}
@@ -223,8 +218,3 @@ def restore_databases(address: ServerAddress, baseline: set[str]) -> None:
             execute(conn, f"DROP DATABASE IF EXISTS {_quote_identifier(name)}")
         if "test" in baseline and "test" not in present:
             execute(conn, "CREATE DATABASE test")
-    except mysql.connector.Error as exc:
-        raise HygieneError(f"cleaning up after a test on {address} failed: {exc}") from exc
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()
