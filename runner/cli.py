@@ -91,6 +91,17 @@ def run(
     reap_timeout: Annotated[
         float, typer.Option(min=0.001, help="Seconds reap and wait_for_blocked wait before the test fails.")
     ] = 60.0,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", "-j", min=1,
+            help="Run tests on N workers, each with its own embedded server (or, on a named server, "
+            "its own database).",
+        ),
+    ] = 1,
+    big_test: Annotated[
+        bool, typer.Option("--big-test", help="Also run tests that source include/big_test.inc.")
+    ] = False,
 ) -> None:
     if dialect is not None and dialect not in DIALECTS:
         _usage(f"unknown dialect '{dialect}' (use {' or '.join(DIALECTS)})")
@@ -149,6 +160,8 @@ def run(
         faults=settings.faults,
         variables={**settings.variables, **variables},
         reap_timeout=reap_timeout,
+        jobs=jobs,
+        big_test=big_test,
     )
     from runner.main import execute
 

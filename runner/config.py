@@ -46,6 +46,8 @@ class RunConfig:
     variables: dict[str, str] = field(default_factory=dict)  # --var NAME=VALUE: mysqltest $NAME at the start
     reap_timeout: float = 60.0  # --reap-timeout: seconds reap and wait_for_blocked wait at most
     faults: FaultSettings = field(default_factory=lambda: FaultSettings())
+    jobs: int = 1  # -j: workers, each with its own embedded server (or its own database on a named one)
+    big_test: bool = False  # --big-test: run tests that source include/big_test.inc
 
 
 @dataclass(slots=True)

@@ -26,7 +26,7 @@ from runner.errors import ServerUnavailable
 from runner.server.binaries import version_text
 
 # Bump when the layout or the way a template is built changes.
-TEMPLATE_FORMAT = 1
+TEMPLATE_FORMAT = 2  # 2: MariaDB bootstraps as mysql-test-run.pl does (mariadbd --bootstrap)
 TEST_DATABASE_SQL = "CREATE DATABASE IF NOT EXISTS test CHARACTER SET latin1 COLLATE latin1_swedish_ci;"
 
 
@@ -157,6 +157,7 @@ class BootstrapPlan:
     install_db: Path | None
     cnf_options: tuple[str, ...]  # the [mysqld] group of the bootstrap config, without paths
     extra_sql: str
+    full_sql: bool = False  # extra_sql is the whole bootstrap input (system tables included)
 
     def key(self) -> str:
         stat = self.server.resolve().stat()
@@ -171,6 +172,7 @@ class BootstrapPlan:
             "install_db_mtime": self.install_db.resolve().stat().st_mtime_ns if self.install_db else None,
             "options": list(self.cnf_options),
             "sql": hashlib.sha256(self.extra_sql.encode()).hexdigest(),
+            "full_sql": self.full_sql,
             # mariadb-install-db creates root@<hostname>.
             "host": socket.gethostname(),
             "uid": os.geteuid(),
@@ -243,7 +245,17 @@ def _bootstrap_into(build: Path, plan: BootstrapPlan, *, user_root: bool) -> Non
     extra = build / "extra.sql"
     extra.write_text(plan.extra_sql, encoding="utf-8")
     log = build / "bootstrap.log"
-    if plan.kind == "mariadb":
+    stdin: Path | None = None
+    if plan.kind == "mariadb" and plan.full_sql:
+        # mysql-test-run.pl's own way: the server reads the whole bootstrap.sql on stdin. Unlike
+        # mariadb-install-db it adds no PUBLIC grants on `test` and no mysql_upgrade_info, which
+        # grant and upgrade tests notice.
+        args = [str(plan.server), f"--defaults-file={cnf}", "--bootstrap", "--console"]
+        if user_root:
+            args.append("--user=root")
+        stdin = extra
+        (data / "mysql").mkdir()  # `use mysql;` comes first; --bootstrap creates no database itself
+    elif plan.kind == "mariadb":
         if plan.install_db is None:
             raise BootstrapError("mariadb-install-db not found; cannot bootstrap a MariaDB data directory")
         args = [str(plan.install_db), f"--defaults-file={cnf}"]
@@ -251,7 +263,6 @@ def _bootstrap_into(build: Path, plan: BootstrapPlan, *, user_root: bool) -> Non
             args.append("--user=root")
         args += [
             "--auth-root-authentication-method=normal",
-            # The stock test database comes with MTR's grants: anyone may use `test` and `test_%`.
             f"--extra-file={extra}",
         ]
     elif plan.kind == "mysql":
@@ -262,10 +273,11 @@ def _bootstrap_into(build: Path, plan: BootstrapPlan, *, user_root: bool) -> Non
         raise BootstrapError(f"no bootstrap for server kind {plan.kind!r}")
     # mariadb-install-db runs $MYSQLD_BOOTSTRAP when set: make it bootstrap with the server we start.
     env = {**os.environ, "MYSQLD_BOOTSTRAP": str(plan.server)}
-    with log.open("wb") as out:
+    with log.open("wb") as out, (stdin.open("rb") if stdin is not None else contextlib.nullcontext()) as feed:
         try:
             proc = subprocess.run(
-                args, stdout=out, stderr=subprocess.STDOUT, env=env, timeout=300, check=False
+                args, stdin=feed if feed is not None else subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT, env=env, timeout=300, check=False,
             )
         except subprocess.TimeoutExpired as exc:
             raise BootstrapError(f"bootstrap timed out after 300 s: {' '.join(args)}") from exc
