@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 # Verdicts, in the order summaries list them. "not-run" marks a test no worker could run.
 VERDICTS = ("pass", "fail", "skip", "error", "timeout", "not-run")
@@ -24,6 +26,7 @@ TABLE_COLUMNS = (
     "tidbrun",
     "reference_seconds",
     "tidbrun_seconds",
+    "agree",
     "detail",
     "category",
     "reference_reason",
@@ -32,6 +35,10 @@ TABLE_COLUMNS = (
     "diff_line",
     "expected_line",
     "actual_line",
+    "mtr",
+    "mtr_seconds",
+    "mtr_reason",
+    "agree_mtr",
 )
 END_OF_OUTPUT = "<end>"  # expected_line/actual_line of a side that ran out of lines
 
@@ -67,6 +74,7 @@ class Row:
     test: str
     reference: Outcome
     tidbrun: Outcome
+    mtr: Outcome | None = None  # mysql-test-run.pl's verdict, when a table of them was given
 
     @property
     def agrees(self) -> bool:
@@ -90,6 +98,7 @@ class Row:
 
     def record(self) -> Record:
         diff = self.tidbrun.first_diff
+        mtr = self.mtr
         return Record(
             test=self.test,
             reference=self.reference.verdict,
@@ -104,7 +113,17 @@ class Row:
             diff_line=diff[0] if diff else None,
             expected_line=diff[1] if diff else None,
             actual_line=diff[2] if diff else None,
+            mtr=mtr.verdict if mtr is not None else "",
+            mtr_seconds=mtr.seconds if mtr is not None else None,
+            mtr_reason=_clip(mtr.message, 2 * MESSAGE_CHARS) if mtr is not None else "",
         )
+
+
+def agreement(one: str, other: str) -> str:
+    """"yes"/"no" for two verdicts, "" when either side has none (not run, not in a table)."""
+    if one in ("", "not-run") or other in ("", "not-run"):
+        return ""
+    return "yes" if one == other else "no"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +144,17 @@ class Record:
     diff_line: int | None = None
     expected_line: str | None = None
     actual_line: str | None = None
+    mtr: str = ""  # mysql-test-run.pl's verdict ("" when none was given)
+    mtr_seconds: float | None = None
+    mtr_reason: str = ""
+
+    @property
+    def agree(self) -> str:
+        return agreement(self.reference, self.tidbrun)
+
+    @property
+    def agree_mtr(self) -> str:
+        return agreement(self.mtr, self.tidbrun)
 
     def tidbrun_outcome(self) -> Outcome:
         diff = None
@@ -187,17 +217,10 @@ def reference_verdict(exit_code: int | None, stdout: str, stderr: str, *, timed_
     return verdict, lines[-1] if lines else ""
 
 
-def tidbrun_verdict(
-    exit_code: int | None, stdout: str, stderr: str, *, timed_out: bool
-) -> tuple[str, str, float | None]:
-    """(verdict, message, tidbrun's own seconds) of one ``tidbrun`` run.
-
-    The per-test line ``name  [ word ]  N ms`` decides (exit 0 covers both pass and skip); its
-    message is the indented line after it, or the skip reason in parentheses. Without that line
-    the exit code decides and stderr explains.
-    """
-    if timed_out:
-        return "timeout", "", None
+def tidbrun_lines(stdout: str) -> list[tuple[str, str, str, float]]:
+    """(test, verdict, message, tidbrun's seconds) of each per-test line ``name  [ word ]  N ms``;
+    the message is the indented line after a failure, or the skip reason in parentheses."""
+    found: list[tuple[str, str, str, float]] = []
     lines = stdout.splitlines()
     for index, line in enumerate(lines):
         match = _TIDBRUN_LINE.match(line)
@@ -210,6 +233,22 @@ def tidbrun_verdict(
         if verdict in ("fail", "error") and index + 1 < len(lines) and lines[index + 1].startswith(" "):
             rest = _message_lines(lines[index + 2 :], _TIDBRUN_MESSAGE_END)
             message = "\n".join([lines[index + 1].strip(), *rest])
+        found.append((match.group("name"), verdict, message, seconds))
+    return found
+
+
+def tidbrun_verdict(
+    exit_code: int | None, stdout: str, stderr: str, *, timed_out: bool
+) -> tuple[str, str, float | None]:
+    """(verdict, message, tidbrun's own seconds) of one ``tidbrun`` run.
+
+    The per-test line ``name  [ word ]  N ms`` decides (exit 0 covers both pass and skip); its
+    message is the indented line after it, or the skip reason in parentheses. Without that line
+    the exit code decides and stderr explains.
+    """
+    if timed_out:
+        return "timeout", "", None
+    for _, verdict, message, seconds in tidbrun_lines(stdout):
         if verdict in ("fail", "error") and not message:
             message = first_line(stderr)
         return verdict, message, seconds
@@ -387,6 +426,7 @@ def record_cells(record: Record) -> list[str]:
         record.tidbrun,
         _format_seconds(record.reference_seconds),
         _format_seconds(record.tidbrun_seconds),
+        record.agree,
         record.detail,
         record.category,
         record.reference_reason,
@@ -395,6 +435,10 @@ def record_cells(record: Record) -> list[str]:
         "" if record.diff_line is None else str(record.diff_line),
         _line_cell(record.expected_line, record.diff_line),
         _line_cell(record.actual_line, record.diff_line),
+        record.mtr,
+        _format_seconds(record.mtr_seconds),
+        record.mtr_reason,
+        record.agree_mtr,
     ]
 
 
@@ -454,6 +498,9 @@ def parse_records(lines: Sequence[str]) -> dict[str, Record]:
             diff_line=diff_line,
             expected_line=_line_value(cell("expected_line"), diff_line),
             actual_line=_line_value(cell("actual_line"), diff_line),
+            mtr=cell("mtr"),
+            mtr_seconds=_seconds(cell("mtr_seconds")),
+            mtr_reason=cell("mtr_reason"),
         )
         records[record.test] = record
     return records
@@ -570,6 +617,212 @@ def parse_test_list(lines: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+# ------------------------------------------------------------------ mysql-test-run.pl
+
+
+# MTR's words in "[ word ]" (lib/mtr_report.pm), as the verdict table spells them. A retried test is
+# reported once per attempt ("retry-fail", then "retry-pass"): the last line wins.
+MTR_WORDS = {
+    "pass": "pass",
+    "retry-pass": "pass",
+    "fail": "fail",
+    "retry-fail": "fail",
+    "exp-fail": "fail",
+    "retry-exp-fail": "fail",
+    "skipped": "skipped",
+    "disabled": "disabled",
+}
+MTR_TABLE_COLUMNS = ("test", "combination", "verdict", "ms", "reason")
+# "main.1st                                 w1 [ pass ]      1",
+# "main.foo 'innodb,row'                    w2 [ skipped ]  Requires ...",
+# "main.bar                                    [ disabled ]  MDEV-123". With --repeat: "[ 2 pass ]".
+_MTR_LINE = re.compile(
+    r"^(?P<name>[^\s']+)(?: '(?P<combination>[^']*)')?\s+(?:w(?P<worker>\d+)\s+)?"
+    r"\[ (?:\d+ )?(?P<word>[a-z-]+) \](?P<rest>.*)$"
+)
+# What explains a failure in the report MTR prints after its line.
+_MTR_FAILURE_REASON = re.compile(r"^(?:mysqltest|mariadb-test): (?P<reason>.+)$|^(?P<mismatch>Result \w+ mismatch)")
+
+
+@dataclass(frozen=True, slots=True)
+class MtrVerdict:
+    """One line of mysql-test-run.pl's report: one test in one combination."""
+
+    test: str  # as MTR names it: suite.name
+    combination: str  # "" or MTR's sorted, comma-joined combination names
+    verdict: str  # pass, fail, skipped, disabled
+    ms: int | None
+    reason: str
+    worker: int | None = None
+
+
+def parse_mtr_output(text: str) -> list[MtrVerdict]:
+    """The verdicts in mysql-test-run.pl's output, in the order MTR reported them, one per test and
+    combination (the last report of a retried test)."""
+    lines = text.splitlines()
+    found: dict[tuple[str, str], MtrVerdict] = {}
+    for index, line in enumerate(lines):
+        match = _MTR_LINE.match(line)
+        if match is None or match.group("word") not in MTR_WORDS:
+            continue
+        verdict = MTR_WORDS[match.group("word")]
+        rest = match.group("rest").strip()
+        ms = int(rest) if verdict == "pass" and rest.isdigit() else None
+        reason = "" if verdict == "pass" else rest
+        if verdict == "fail" and not reason:
+            reason = _mtr_failure_reason(lines[index + 1 :])
+        worker = match.group("worker")
+        key = (match.group("name"), match.group("combination") or "")
+        found.pop(key, None)  # a retry's line replaces the earlier one, and moves to the end
+        found[key] = MtrVerdict(key[0], key[1], verdict, ms, reason, int(worker) if worker else None)
+    return list(found.values())
+
+
+def _mtr_failure_reason(following: Sequence[str]) -> str:
+    """The first explanation in the lines after a ``[ fail ]`` line, up to the next test's line."""
+    for line in following:
+        if _MTR_LINE.match(line):
+            break
+        match = _MTR_FAILURE_REASON.match(line.strip())
+        if match:
+            return match.group("reason") or match.group("mismatch")
+    return ""
+
+
+def mtr_test_name(name: str, suite: str) -> str:
+    """A test's name in the verdict table: MTR's ``suite.name`` without the suite run."""
+    return name.removeprefix(f"{suite}.")
+
+
+def mtr_table_lines(verdicts: Iterable[MtrVerdict], suite: str) -> list[str]:
+    """mysql-test-run.pl's verdicts as the shared ``main_mtr_verdicts.tsv`` lays them out."""
+    lines = ["\t".join(MTR_TABLE_COLUMNS)]
+    ordered = sorted(verdicts, key=lambda v: (mtr_test_name(v.test, suite), v.combination))
+    for v in ordered:
+        cells = [mtr_test_name(v.test, suite), v.combination, v.verdict, "" if v.ms is None else str(v.ms), v.reason]
+        lines.append("\t".join(escape(cell) for cell in cells))
+    return lines
+
+
+def mtr_command(
+    script: str, *, suite: str, tests: Sequence[str] | None, vardir: Path, jobs: int, extra: Sequence[str] = ()
+) -> list[str]:
+    """mysql-test-run.pl over a whole suite (``tests`` None) or the named tests of it, going on
+    after failures (``--max-test-fail=0``: by default it stops after 10) and never retrying."""
+    argv = [
+        "perl",
+        script,
+        f"--parallel={jobs}",
+        "--force",
+        "--retry=0",
+        "--max-test-fail=0",
+        f"--vardir={vardir}",
+        *extra,
+    ]
+    if tests is None:
+        return [*argv, f"--suite={suite}"]
+    return [*argv, *(f"{suite}.{name}" for name in tests)]
+
+
+# ------------------------------------------------------------------ tidbrun's --report-file
+
+# TestReport statuses (runner/suite.py) as this tool's verdicts.
+REPORT_STATUS = {"pass": "pass", "recorded": "pass", "fail": "fail", "skip": "skip", "error": "error"}
+_REJECT_IN_MESSAGE = re.compile(r"output in (?P<path>[^;)]+\.reject)\)?")
+_HUNK = re.compile(r"^@@ -(?P<old>\d+)(?:,(?P<count>\d+))? \+\d+(?:,\d+)? @@")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportEntry:
+    """One test in tidbrun's JSON report."""
+
+    name: str
+    file: str
+    verdict: str
+    seconds: float | None
+    message: str
+    reject: str | None  # the .reject the message names (result mismatches)
+    diff: str  # a unified diff, when the report carries one
+
+
+@dataclass(frozen=True, slots=True)
+class TidbrunReport:
+    entries: list[ReportEntry]
+    seconds: float | None  # the run's wall time by tidbrun's clock
+    exit_code: int | None
+
+
+def parse_tidbrun_report(text: str) -> TidbrunReport:
+    """tidbrun's ``--report-file``: ``{"summary": {...}, "tests": [{"name", "file", "status",
+    "seconds", "message"?, "details"?, "diff"?}], "not_run": [...]}``."""
+    document = json.loads(text)
+    if not isinstance(document, dict) or not isinstance(document.get("tests"), list):
+        raise ValueError("not a tidbrun report: no 'tests' list")
+    entries: list[ReportEntry] = []
+    for item in document["tests"]:
+        entries.append(_report_entry(item))
+    summary = document.get("summary") or {}
+    seconds = summary.get("seconds")
+    exit_code = summary.get("exit_code")
+    return TidbrunReport(
+        entries,
+        float(seconds) if isinstance(seconds, int | float) else None,
+        exit_code if isinstance(exit_code, int) else None,
+    )
+
+
+def _report_entry(item: dict[str, Any]) -> ReportEntry:
+    status = str(item.get("status", ""))
+    verdict = "not-run" if status in ("not run", "not-run") else REPORT_STATUS.get(status, "error")
+    message = str(item.get("message") or "")
+    if verdict == "error" and status not in REPORT_STATUS and not message:
+        message = f"unknown status {status!r}"
+    seconds = item.get("seconds")
+    reject = _REJECT_IN_MESSAGE.search(message)
+    return ReportEntry(
+        name=str(item.get("name", "")),
+        file=str(item.get("file", "")),
+        verdict=verdict,
+        seconds=float(seconds) if isinstance(seconds, int | float) else None,
+        message=message,
+        reject=reject.group("path").strip() if reject else None,
+        diff=str(item.get("diff") or ""),
+    )
+
+
+def first_difference_in_diff(diff: str) -> tuple[int, str | None, str | None] | None:
+    """The first change of a unified diff as ``first_difference`` gives it: (expected's line number,
+    the removed line, the added line); None for a side with no line in that change."""
+    old_line: int | None = None
+    removed: str | None = None
+    added: str | None = None
+    at: int | None = None
+    for line in diff.splitlines():
+        hunk = _HUNK.match(line)
+        if hunk:
+            if at is not None:
+                break
+            # A hunk that removes nothing names the line before it ("-3,0": after line 3).
+            old_line = int(hunk.group("old")) + (1 if hunk.group("count") == "0" else 0)
+            continue
+        if old_line is None or line.startswith(("--- ", "+++ ")):
+            continue
+        if line.startswith("-"):
+            at = old_line if at is None else at
+            if removed is None:
+                removed = line[1:]
+            old_line += 1
+        elif line.startswith("+"):
+            at = old_line if at is None else at
+            if added is None:
+                added = line[1:]
+        elif at is not None:
+            break  # the first change ended
+        elif not line.startswith("\\"):
+            old_line += 1
+    return None if at is None else (at, removed, added)
+
+
 # ------------------------------------------------------------------ summary
 
 
@@ -591,10 +844,30 @@ class Summary:
     both_pass_tidbrun_seconds: float = 0.0
     both_pass_tidbrun_reported_seconds: float = 0.0
     median_process_overhead: float | None = None  # tidbrun wall minus its own timing, per test
+    compared: int = 0  # tests with a verdict from both the reference and tidbrun
+    agreed: int = 0  # ... the same one
+    mtr: Counter[str] = field(default_factory=Counter)  # mysql-test-run.pl's verdicts, when given
+    mtr_compared: int = 0
+    mtr_agreed: int = 0
+    mtr_pass: int = 0
+    mtr_pass_tidbrun_pass: int = 0
+    mtr_matrix: Counter[tuple[str, str]] = field(default_factory=Counter)  # (MTR, tidbrun) -> tests
 
     @property
     def key_percent(self) -> float:
         return 100.0 * self.both_pass / self.reference_pass if self.reference_pass else 0.0
+
+    @property
+    def agreement_percent(self) -> float:
+        return 100.0 * self.agreed / self.compared if self.compared else 0.0
+
+    @property
+    def mtr_agreement_percent(self) -> float:
+        return 100.0 * self.mtr_agreed / self.mtr_compared if self.mtr_compared else 0.0
+
+    @property
+    def mtr_key_percent(self) -> float:
+        return 100.0 * self.mtr_pass_tidbrun_pass / self.mtr_pass if self.mtr_pass else 0.0
 
 
 def _total(values: Iterable[float | None]) -> float:
@@ -617,6 +890,7 @@ def summarize(records: Iterable[Record], *, examples_per_category: int = 3) -> S
         for row in rows
         if row.tidbrun_seconds is not None and row.tidbrun_reported_seconds is not None
     ]
+    with_mtr = [row for row in rows if row.mtr]
     return Summary(
         total=len(rows),
         reference=Counter(row.reference for row in rows),
@@ -634,6 +908,14 @@ def summarize(records: Iterable[Record], *, examples_per_category: int = 3) -> S
         both_pass_tidbrun_seconds=_total(row.tidbrun_seconds for row in both),
         both_pass_tidbrun_reported_seconds=_total(row.tidbrun_reported_seconds for row in both),
         median_process_overhead=statistics.median(overheads) if overheads else None,
+        compared=sum(1 for row in rows if row.agree),
+        agreed=sum(1 for row in rows if row.agree == "yes"),
+        mtr=Counter(row.mtr for row in with_mtr),
+        mtr_compared=sum(1 for row in with_mtr if row.agree_mtr),
+        mtr_agreed=sum(1 for row in with_mtr if row.agree_mtr == "yes"),
+        mtr_pass=sum(1 for row in with_mtr if row.mtr == "pass"),
+        mtr_pass_tidbrun_pass=sum(1 for row in with_mtr if row.mtr == "pass" and row.tidbrun == "pass"),
+        mtr_matrix=Counter((row.mtr, row.tidbrun) for row in with_mtr),
     )
 
 
@@ -650,6 +932,11 @@ def format_summary(summary: Summary, *, top_categories: int = 15) -> str:
         f"KEY: of {summary.reference_pass} tests the reference passes, tidbrun passes {summary.both_pass} "
         f"({summary.key_percent:.1f}%)",
     ]
+    if summary.compared:
+        lines.append(
+            f"agreement: the same verdict for {summary.agreed} of {summary.compared} tests "
+            f"({summary.agreement_percent:.1f}%)"
+        )
     if summary.tidbrun_only_pass:
         lines.append(f"tidbrun passes {summary.tidbrun_only_pass} tests the reference does not pass")
     disagreements = [(pair, n) for pair, n in summary.matrix.items() if pair[0] != pair[1]]
@@ -660,15 +947,33 @@ def format_summary(summary: Summary, *, top_categories: int = 15) -> str:
                 f"{ref}->{tid} {n}" for (ref, tid), n in sorted(disagreements, key=lambda item: (-item[1], item[0]))
             )
         )
+    if summary.mtr:
+        lines.append(f"mysql-test-run.pl: {_counts(summary.mtr)}")
+        lines.append(
+            f"MTR KEY: of {summary.mtr_pass} tests mysql-test-run.pl passes, tidbrun passes "
+            f"{summary.mtr_pass_tidbrun_pass} ({summary.mtr_key_percent:.1f}%); the same verdict for "
+            f"{summary.mtr_agreed} of {summary.mtr_compared} tests ({summary.mtr_agreement_percent:.1f}%)"
+        )
+        mtr_disagreements = [(pair, n) for pair, n in summary.mtr_matrix.items() if pair[0] != pair[1]]
+        if mtr_disagreements:
+            lines.append(
+                "disagreements (MTR -> tidbrun): "
+                + ", ".join(
+                    f"{mtr}->{tid} {n}"
+                    for (mtr, tid), n in sorted(mtr_disagreements, key=lambda item: (-item[1], item[0]))
+                )
+            )
+    # Own-clock figures exist for per-test runs only (with --batch the seconds are tidbrun's clock).
+    own_clock = summary.median_process_overhead is not None
     lines.append(
-        f"time: reference {summary.reference_seconds:.1f} s, tidbrun {summary.tidbrun_seconds:.1f} s wall "
-        f"({summary.tidbrun_reported_seconds:.1f} s by its own clock)"
+        f"time: reference {summary.reference_seconds:.1f} s, tidbrun {summary.tidbrun_seconds:.1f} s"
+        + (f" wall ({summary.tidbrun_reported_seconds:.1f} s by its own clock)" if own_clock else "")
     )
     if summary.both_pass:
         lines.append(
             f"time on the {summary.both_pass} tests both pass: reference {summary.both_pass_reference_seconds:.1f} s, "
-            f"tidbrun {summary.both_pass_tidbrun_seconds:.1f} s wall, "
-            f"{summary.both_pass_tidbrun_reported_seconds:.1f} s by its own clock"
+            f"tidbrun {summary.both_pass_tidbrun_seconds:.1f} s"
+            + (f" wall, {summary.both_pass_tidbrun_reported_seconds:.1f} s by its own clock" if own_clock else "")
         )
     if summary.median_process_overhead is not None:
         lines.append(

@@ -1,4 +1,5 @@
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -420,3 +421,259 @@ def test_format_summary_states_the_key_figure():
     assert "KEY: of 2 tests the reference passes, tidbrun passes 1 (50.0%)" in text
     assert "pass->fail 1" in text
     assert "      1  c  [b]" in text
+
+
+# ------------------------------------------------------------------ agreement and the MTR column
+
+
+def test_agreement_is_blank_when_a_side_has_no_verdict():
+    assert lib.agreement("pass", "pass") == "yes"
+    assert lib.agreement("skip", "fail") == "no"
+    assert lib.agreement("not-run", "pass") == ""
+    assert lib.agreement("", "pass") == ""
+
+
+def test_table_has_agree_and_mtr_columns_and_reads_them_back():
+    row = _row("a", tid="fail", message="m")
+    row.mtr = lib.Outcome("skip", 0.25, "Requires debug build")
+    record = row.record()
+    line = lib.table_lines([record])[1].split("\t")
+    cells = dict(zip(lib.TABLE_COLUMNS, line, strict=True))
+    assert cells["agree"] == "no"
+    assert (cells["mtr"], cells["mtr_seconds"], cells["mtr_reason"], cells["agree_mtr"]) == (
+        "skip",
+        "0.250",
+        "Requires debug build",
+        "no",
+    )
+    assert lib.parse_records(lib.table_lines([record]))["a"] == record
+
+
+def test_older_table_without_the_new_columns_still_reads():
+    lines = ["test\treference\ttidbrun\treference_seconds", "a\tpass\tfail\t1.5"]
+    record = lib.parse_records(lines)["a"]
+    assert (record.mtr, record.agree, record.agree_mtr) == ("", "no", "")
+
+
+def test_summary_counts_agreement_and_mtr_key_figure():
+    def rec(test, ref, tid, mtr):
+        return lib.Record(test, ref, tid, mtr=mtr)
+
+    records = [
+        rec("a", "pass", "pass", "pass"),
+        rec("b", "fail", "fail", "pass"),
+        rec("c", "pass", "fail", "pass"),
+        rec("d", "skip", "skip", "skip"),
+        rec("e", "not-run", "pass", "not-run"),
+    ]
+    s = lib.summarize(records)
+    assert (s.agreed, s.compared) == (3, 4)
+    assert s.agreement_percent == pytest.approx(75.0)
+    assert (s.mtr_pass, s.mtr_pass_tidbrun_pass) == (3, 1)
+    assert (s.mtr_agreed, s.mtr_compared) == (2, 4)
+    assert s.mtr_matrix[("pass", "fail")] == 2
+    text = lib.format_summary(s)
+    assert "agreement: the same verdict for 3 of 4 tests (75.0%)" in text
+    assert "MTR KEY: of 3 tests mysql-test-run.pl passes, tidbrun passes 1 (33.3%)" in text
+    assert "pass->fail 2" in text
+
+
+def test_summary_without_mtr_verdicts_says_nothing_of_mtr():
+    text = lib.format_summary(lib.summarize([_record("a", "pass", "pass")]))
+    assert "MTR" not in text
+    assert "mysql-test-run.pl" not in text
+
+
+# ------------------------------------------------------------------ mysql-test-run.pl output
+
+MTR_OUTPUT = """\
+Logging: /usr/share/mysql/mysql-test/mariadb-test-run.pl  --parallel=2 --force main.1st
+vardir: /tmp/v
+worker[01] Using MTR_BUILD_THREAD 300, with reserved ports 19000..19029
+main.bar                                     [ disabled ]  MDEV-1234 sporadic
+main.1st                                 w1 [ pass ]      1
+main.foo 'innodb,row'                    w2 [ pass ]     25
+main.foo 'mix,myisam'                    w2 [ skipped ]  Requires binlog_format=mixed
+main.have_x                              w1 [ skipped ]  Test needs 'have_x'
+main.broken                              w1 [ fail ]
+        Test ended at 2026-11-22 19:00:00
+
+CURRENT_TEST: main.broken
+mysqltest: At line 12: query 'select * from nope' failed: 1146: Table 'test.nope' doesn't exist
+
+The result from queries just before the failure was:
+select 1;
+ - saving '/tmp/v/log/main.broken/' to '/tmp/v/log/main.broken/'
+main.warned                              w2 [ fail ]  Found warnings/errors in server log file!
+        Test ended at 2026-11-22 19:00:01
+main.flaky                               w1 [ retry-fail ]
+        Test ended at 2026-11-22 19:00:02
+main.flaky                               w1 [ retry-pass ]     40
+main.rep                                 w2 [ 2 pass ]      7
+--------------------------------------------------------------------------
+The servers were restarted 1 times
+Completed: Failed 2/8 tests, 75.00% were successful.
+"""
+
+
+def test_mtr_output_lines_become_verdicts():
+    verdicts = {(v.test, v.combination): v for v in lib.parse_mtr_output(MTR_OUTPUT)}
+    assert verdicts[("main.1st", "")] == lib.MtrVerdict("main.1st", "", "pass", 1, "", 1)
+    assert verdicts[("main.foo", "innodb,row")].verdict == "pass"
+    assert verdicts[("main.foo", "innodb,row")].worker == 2
+    skipped = verdicts[("main.foo", "mix,myisam")]
+    assert (skipped.verdict, skipped.ms, skipped.reason) == ("skipped", None, "Requires binlog_format=mixed")
+    disabled = verdicts[("main.bar", "")]
+    assert (disabled.verdict, disabled.reason, disabled.worker) == ("disabled", "MDEV-1234 sporadic", None)
+    assert verdicts[("main.rep", "")].verdict == "pass"
+    assert len(verdicts) == 9
+
+
+def test_mtr_failure_reason_comes_from_the_report_after_the_line():
+    verdicts = {v.test: v for v in lib.parse_mtr_output(MTR_OUTPUT)}
+    assert verdicts["main.broken"].verdict == "fail"
+    assert verdicts["main.broken"].reason == (
+        "At line 12: query 'select * from nope' failed: 1146: Table 'test.nope' doesn't exist"
+    )
+    assert verdicts["main.warned"].reason == "Found warnings/errors in server log file!"
+
+
+def test_mtr_retry_keeps_the_last_attempt():
+    verdicts = [v for v in lib.parse_mtr_output(MTR_OUTPUT) if v.test == "main.flaky"]
+    assert [(v.verdict, v.ms) for v in verdicts] == [("pass", 40)]
+
+
+def test_mtr_failure_reason_does_not_reach_into_the_next_test():
+    text = "main.a  w1 [ fail ]\n        Test ended at x\nmain.b  w1 [ fail ]\nmysqltest: At line 1: boom\n"
+    verdicts = {v.test: v.reason for v in lib.parse_mtr_output(text)}
+    assert verdicts == {"main.a": "", "main.b": "At line 1: boom"}
+
+
+def test_mtr_output_ignores_lines_that_only_look_alike():
+    text = "worker[01] mysql-test-run: WARNING: running this script as _root_\nmain.x  w1 [ weird ]  1\n"
+    assert lib.parse_mtr_output(text) == []
+
+
+def test_mtr_table_has_the_shared_layout_and_reads_back_as_verdicts():
+    lines = lib.mtr_table_lines(lib.parse_mtr_output(MTR_OUTPUT), "main")
+    assert lines[0] == "test\tcombination\tverdict\tms\treason"
+    assert "1st\t\tpass\t1\t" in lines
+    assert "foo\tmix,myisam\tskipped\t\tRequires binlog_format=mixed" in lines
+    table = lib.parse_previous_table(lines)
+    assert table["1st"] == lib.PreviousVerdict("pass", 0.001, "", None)
+    # One combination skipped: the test as a whole is not a pass.
+    assert table["foo"].reference == "skip"
+    assert table["bar"].reference == "skip"
+    assert table["broken"].reference == "fail"
+    assert table["flaky"].reference == "pass"
+
+
+def test_mtr_table_keeps_the_prefix_of_other_suites():
+    verdicts = [lib.MtrVerdict("funcs_1.is_engines", "", "pass", 3, ""), lib.MtrVerdict("main.x", "", "pass", 1, "")]
+    assert [line.split("\t")[0] for line in lib.mtr_table_lines(verdicts, "funcs_1")[1:]] == ["is_engines", "main.x"]
+
+
+def test_shared_mtr_verdicts_file_reads_when_present():
+    path = Path("/work/shared/reference/main_mtr_verdicts.tsv")
+    if not path.is_file():
+        pytest.skip("the shared reference verdicts are not on this machine")
+    table = lib.read_previous_table(path)
+    assert table["1st"].reference == "pass"
+    assert {v.reference for v in table.values()} <= {"pass", "fail", "skip"}
+
+
+def test_mtr_command_names_the_tests_or_the_suite():
+    argv = lib.mtr_command("mtr.pl", suite="funcs_1", tests=["a", "b"], vardir=Path("/v"), jobs=2)
+    assert argv[:2] == ["perl", "mtr.pl"]
+    assert {"--parallel=2", "--force", "--retry=0", "--max-test-fail=0", "--vardir=/v"} <= set(argv)
+    assert argv[-2:] == ["funcs_1.a", "funcs_1.b"]
+    whole = lib.mtr_command("mtr.pl", suite="main", tests=None, vardir=Path("/v"), jobs=1, extra=["--big-test"])
+    assert whole[-1] == "--suite=main"
+    assert "--big-test" in whole
+
+
+# ------------------------------------------------------------------ tidbrun's report and per-test lines
+
+REPORT = {
+    "summary": {"passed": 1, "failed": 2, "skipped": 1, "not_run": 1, "seconds": 3.5, "exit_code": 1},
+    "tests": [
+        {"name": "1st", "file": "/m/main/1st.test", "status": "pass", "seconds": 0.012},
+        {"name": "blackhole", "file": "/m/main/blackhole.test", "status": "skip", "seconds": 0.001,
+         "message": "Test requires: 'blackhole'"},
+        {"name": "alias", "file": "/m/main/alias.test", "status": "fail", "seconds": 0.2,
+         "message": "result content mismatch (first at line 7; output in /r/alias.reject)"},
+        {"name": "cte", "file": "/m/main/cte.test", "status": "error", "seconds": 0.01,
+         "message": "/m/main/cte.test:3: parse error", "details": "stderr text",
+         "context": {"test": "cte", "location": "/m/main/cte.test:3"}},
+        {"name": "late", "file": "/m/main/late.test", "status": "not run", "seconds": 0},
+        {"name": "rec", "file": "/m/main/rec.test", "status": "recorded", "seconds": 0.5},
+    ],
+    "not_run": ["late"],
+    "circuit_breaker": [],
+    "notes": [],
+}
+
+
+def test_tidbrun_report_entries_and_summary():
+    report = lib.parse_tidbrun_report(json.dumps(REPORT))
+    assert (report.seconds, report.exit_code) == (3.5, 1)
+    entries = {e.name: e for e in report.entries}
+    assert [e.name for e in report.entries] == ["1st", "blackhole", "alias", "cte", "late", "rec"]
+    assert entries["1st"] == lib.ReportEntry("1st", "/m/main/1st.test", "pass", 0.012, "", None, "")
+    assert (entries["blackhole"].verdict, entries["blackhole"].message) == ("skip", "Test requires: 'blackhole'")
+    assert entries["alias"].verdict == "fail"
+    assert entries["alias"].reject == "/r/alias.reject"
+    assert entries["cte"].verdict == "error"
+    assert entries["late"].verdict == "not-run"
+    assert entries["rec"].verdict == "pass"
+
+
+def test_tidbrun_report_unknown_status_is_an_error_that_says_so():
+    document = {"tests": [{"name": "x", "file": "x.test", "status": "exploded", "seconds": 1}]}
+    entry = lib.parse_tidbrun_report(json.dumps(document)).entries[0]
+    assert (entry.verdict, entry.message) == ("error", "unknown status 'exploded'")
+
+
+def test_tidbrun_report_without_tests_is_refused():
+    with pytest.raises(ValueError):
+        lib.parse_tidbrun_report('{"summary": {}}')
+
+
+def test_tidbrun_report_diff_is_kept_when_present():
+    item = {"name": "x", "status": "fail", "seconds": 1, "message": "m", "diff": "@@ -1 +1 @@\n-a\n+b\n"}
+    document = {"tests": [item]}
+    entry = lib.parse_tidbrun_report(json.dumps(document)).entries[0]
+    assert lib.first_difference_in_diff(entry.diff) == (1, "a", "b")
+
+
+def test_first_difference_in_diff_counts_context_lines():
+    diff = "--- exp\n+++ act\n@@ -5,7 +5,7 @@\n c5\n c6\n c7\n-old\n-old2\n+new\n c9\n"
+    assert lib.first_difference_in_diff(diff) == (8, "old", "new")
+
+
+def test_first_difference_in_diff_of_added_and_removed_lines_only():
+    assert lib.first_difference_in_diff("@@ -3,0 +4,2 @@\n+extra\n+more\n") == (4, None, "extra")
+    assert lib.first_difference_in_diff("@@ -2,2 +1,0 @@\n-gone\n-gone2\n") == (2, "gone", None)
+
+
+def test_first_difference_in_diff_without_a_change_is_none():
+    assert lib.first_difference_in_diff("") is None
+    assert lib.first_difference_in_diff("--- a\n+++ b\n") is None
+
+
+def test_tidbrun_lines_of_a_run_over_many_tests():
+    stdout = (
+        "1st                     [ pass ]       8 ms\n"
+        "blackhole               [ skip ]      12 ms  (Test requires: 'blackhole')\n"
+        "change_user             [ fail ]    1420 ms\n"
+        "    /m/change_user.test:36: query 'x' failed: CR_X (2059): no\n"
+        "--- a\n+++ b\n"
+        "alias                   [ pass ]      80 ms\n"
+        "\n3 passed, 1 failed, 1 skipped in 2.0s\n"
+    )
+    assert lib.tidbrun_lines(stdout) == [
+        ("1st", "pass", "", 0.008),
+        ("blackhole", "skip", "Test requires: 'blackhole'", 0.012),
+        ("change_user", "fail", "/m/change_user.test:36: query 'x' failed: CR_X (2059): no", 1.42),
+        ("alias", "pass", "", 0.08),
+    ]
