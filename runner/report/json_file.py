@@ -27,6 +27,8 @@ def test_entry(report: TestReport) -> dict[str, Any]:
         entry["context"] = report.context.as_dict()
     if report.details:
         entry["details"] = "".join(report.details)
+    if report.diff:
+        entry["diff"] = report.diff
     return entry
 
 
