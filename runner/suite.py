@@ -29,6 +29,7 @@ from runner.faults.context import FailureContext, for_exception, for_test_failur
 from runner.faults.reach import Reach
 from runner.interpreter import Interpreter, TestFailure, TestInputError, TestPaths, TestSkipped, Toggles
 from runner.per_test_database import PerTestDatabase
+from runner.rdiff import RdiffError, patched_result, rdiff_of
 from runner.render.base import Dialect
 from runner.server.address import ServerAddress
 from runner.tidb.failpoints import FailpointAPI
@@ -42,6 +43,11 @@ class TestCase:
     path: Path
     name: str
     result: Path
+    # What mysql-test-run.pl would add (runner.mtr.cases); empty for tests outside a mysql-test tree.
+    setup: tuple[str, ...] = ()  # server options the test needs (the embedded server restarts for them)
+    skip: str | None = None  # MTR skips it before it runs, with this reason
+    environment: tuple[tuple[str, str], ...] = ()  # MTR_COMBINATION_* and the like
+    rdiff: Path | None = None  # the combination's result is ``result`` with this patch applied
 
 
 @dataclass(slots=True)
@@ -154,6 +160,8 @@ class SuiteRunner:
 
     def run_one(self, case: TestCase) -> TestReport:
         started = time.perf_counter()
+        if case.skip is not None:
+            return TestReport(case, "skip", 0.0, case.skip)
         basedir = self.config.basedir or find_basedir(case.path)
         paths = TestPaths(
             test_file=case.path.resolve(),
@@ -168,6 +176,7 @@ class SuiteRunner:
         except TestFileError as exc:
             return TestReport(case, "error", time.perf_counter() - started, str(exc))
         env = dict(self.environment)
+        env.update(case.environment)
         base_connect = connect_complete if _needs_complete_protocol(case.path, basedir) else connect
         own_connect: Callable[[ConnectParams], Connection] = base_connect
         connector = profile.connector(base_connect)
@@ -222,6 +231,8 @@ class SuiteRunner:
         if not output:
             return TestReport(case, "fail", seconds, "the test did not produce any output")
         flavour = None if self.config.result_file else self.flavour
+        if case.rdiff is not None:
+            return self._judge_rdiff(case, output, seconds)
         if self.config.record:
             recorded = record_result(case.result, flavour, output, split=self.config.record_flavour)
             return TestReport(case, "pass", seconds, recorded.note, output=output, recorded=True)
@@ -238,6 +249,29 @@ class SuiteRunner:
         if mismatch is None:
             return TestReport(case, "pass", seconds, output=output)
         reject = reject_path(result, self.config.reject_dir)
+        write_atomically(reject, output)
+        return TestReport(
+            case, "fail", seconds, f"result content mismatch (first at line {mismatch.first_line}; output in {reject})",
+            diff=mismatch.diff, output=output,
+        )
+
+    def _judge_rdiff(self, case: TestCase, output: str, seconds: float) -> TestReport:
+        """A combination whose expected output is a base result with an ``.rdiff`` applied."""
+        assert case.rdiff is not None
+        if self.config.record:
+            try:
+                write_atomically(case.rdiff, rdiff_of(case.result, output, case.rdiff.name))
+            except RdiffError as exc:
+                return TestReport(case, "error", seconds, str(exc), output=output)
+            return TestReport(case, "pass", seconds, f"recorded {case.rdiff}", output=output, recorded=True)
+        try:
+            expected = patched_result(case.result, case.rdiff)
+        except RdiffError as exc:
+            return TestReport(case, "error", seconds, str(exc), output=output)
+        mismatch = compare(expected, output, expected_name=f"{case.result} + {case.rdiff.name}", actual_name="actual")
+        if mismatch is None:
+            return TestReport(case, "pass", seconds, output=output)
+        reject = reject_path(case.rdiff, self.config.reject_dir)
         write_atomically(reject, output)
         return TestReport(
             case, "fail", seconds, f"result content mismatch (first at line {mismatch.first_line}; output in {reject})",

@@ -60,7 +60,7 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
     defaults = ctx.defaults
     words = options.split()
     charset = ctx.charset
-    timeouts = {"READ_TIMEOUT": 0, "WRITE_TIMEOUT": 0}
+    timeouts = {"READ_TIMEOUT": 0, "WRITE_TIMEOUT": 0, "CONNECT_TIMEOUT": 0}
     for word in list(words):
         key, _, value = word.partition("=")
         if key.upper() == "CHARSET" and value:
@@ -92,6 +92,8 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
         read_timeout=timeouts["READ_TIMEOUT"],
         write_timeout=timeouts["WRITE_TIMEOUT"],
     )
+    if timeouts["CONNECT_TIMEOUT"]:
+        params = replace(params, connect_timeout=timeouts["CONNECT_TIMEOUT"])
     if "TCP" in upper:
         params = replace(params, socket=None)
     expected = ctx.take_expected()

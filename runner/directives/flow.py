@@ -120,15 +120,16 @@ def die(ctx: Interpreter, cmd: Command) -> None:
     raise TestFailure(cmd.location, ctx.expand(cmd.argument).strip() or "died")
 
 
+# mysqltest: a number, then nothing but an end-of-line comment.
+_SLEEP_ARGUMENT = re.compile(r"(\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)[ \t]*(?:#.*)?", re.DOTALL)
+
+
 def _seconds(ctx: Interpreter, cmd: Command) -> float:
     text = ctx.expand(cmd.argument).strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise TestFailure(cmd.location, f"invalid argument to {cmd.name}: '{text}'") from None
-    if seconds < 0:
+    match = _SLEEP_ARGUMENT.fullmatch(text)
+    if match is None:
         raise TestFailure(cmd.location, f"invalid argument to {cmd.name}: '{text}'")
-    return seconds
+    return float(match.group(1))
 
 
 @directive("sleep")

@@ -1,0 +1,137 @@
+"""Turning discovered test files into the runs mysql-test-run.pl would make of them.
+
+Each test of a mysql-test tree becomes one case per combination, each with the server options it
+needs (as command-line options for the embedded server, ``--timezone=`` among them), MTR's static
+skip (with MTR's reason) and the result file MTR would compare with.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from runner.mtr.features import MysqldFeatures, mysqld_features
+from runner.mtr.options import mysqld_arguments
+from runner.mtr.plan import PlannedRun, Planner
+from runner.mtr.suite_rules import MtrSettings
+from runner.server import mycnf
+from runner.server.embedded import free_port
+from runner.suite import TestCase
+
+log = logging.getLogger("tidbrun.mtr")
+
+# What mysqld_arguments adds that the embedded server puts on every command line itself.
+_ADDED_BY_THE_SERVER = frozenset({"--log-output=file", "--core-file", "--loose-debug-sync-timeout=300"})
+
+
+def plan_cases(
+    cases: list[TestCase],
+    *,
+    mysql_test_dir: Path,
+    server_binary: Path,
+    environment: Mapping[str, str],
+    big_test: bool = False,
+    apply_options: bool = True,
+) -> list[TestCase]:
+    """MTR's runs of ``cases`` (tests outside the tree, or given a ``--result-file``, stay as they are).
+
+    ``apply_options`` False (a named server tidbrun cannot restart): static skips only, one run
+    per test with no server options.
+    """
+    try:
+        features = mysqld_features(server_binary)
+    except Exception as exc:  # a server whose --help MTR could not read either
+        log.warning("cannot read %s --help (%s): running the tests without MTR's options", server_binary, exc)
+        return cases
+    settings = MtrSettings(big_test=1 if big_test else 0)
+    planner = Planner(mysql_test_dir, features, env=environment, settings=settings)
+    planned: list[TestCase] = []
+    tree = Path(os.path.realpath(mysql_test_dir))
+    for case in cases:
+        if not _inside(case.path, tree):
+            planned.append(case)
+            continue
+        try:
+            runs = planner.plan(case.path)
+        except Exception as exc:  # planning follows MTR's rules; a test it cannot plan still runs
+            log.warning("%s: cannot plan it as mysql-test-run.pl would: %s", case.name, exc)
+            planned.append(case)
+            continue
+        if not apply_options:
+            runs = runs[:1]
+        planned += [_case(case, run, features, apply_options) for run in runs]
+    return planned
+
+
+def _case(case: TestCase, run: PlannedRun, features: MysqldFeatures, apply_options: bool) -> TestCase:
+    name = f"{case.name} '{run.combination}'" if run.combinations else case.name
+    skip = None
+    if run.skip is not None:
+        skip = f"disabled: {run.skip.reason}" if run.skip.disabled else run.skip.reason
+    result = case.result
+    rdiff = None
+    if run.result.result is not None:
+        if run.result.is_rdiff:
+            rdiff = run.result.result
+            result = run.result.base or case.result
+        else:
+            result = run.result.result
+    setup: tuple[str, ...] = ()
+    if apply_options and run.options is not None:
+        _, arguments = mysqld_arguments(run.options.mysqld, as_root=os.geteuid() == 0)
+        setup = tuple(opt for opt in arguments if opt not in _ADDED_BY_THE_SERVER and opt != "--user=root")
+        if run.options.timezone is not None:
+            setup += (f"--timezone={run.options.timezone}",)
+    variables = dict(run.environment or {})
+    if apply_options and run.options is not None:
+        extra_options, extra_variables = _own_config(run.options.config_template, case.path)
+        setup += extra_options
+        variables.update(extra_variables)
+    environment = tuple(sorted(variables.items())) if apply_options else ()
+    return replace(case, name=name, result=result, rdiff=rdiff, setup=setup, skip=skip, environment=environment)
+
+
+_OPT_REF = re.compile(r"@OPT\.port")
+
+
+def _own_config(template: Path, test: Path) -> tuple[tuple[str, ...], dict[str, str]]:
+    """A test's own ``.cnf`` on top of ``include/default_my.cnf``: its ``[mysqld.1]`` options (for
+    the one server tidbrun runs) and its ``[ENV]`` variables. ``@OPT.port`` is a free port."""
+    if template.name == "default_my.cnf" or not template.is_file():
+        return (), {}
+    groups = _own_groups(template)
+    port = str(free_port())
+    variables: dict[str, str] = {}
+    for line in groups.get("ENV", []):
+        key, _, value = line.partition("=")
+        variables[key.strip()] = _OPT_REF.sub(port, value.strip())
+    resolved, _ = mycnf.resolve_env_refs(groups.get("mysqld.1", []), {**os.environ, **variables})
+    return tuple(f"--{_OPT_REF.sub(port, line)}" for line in resolved), variables
+
+
+def _own_groups(template: Path) -> dict[str, list[str]]:
+    """The groups written in the file itself (what it ``!include``s every test gets anyway)."""
+    groups: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for raw in template.read_text(encoding="utf-8", errors="replace").splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";", "!")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = groups.setdefault(line[1:-1].strip(), [])
+        elif current is not None:
+            key, sep, value = line.partition("=")
+            current.append(f"{key.strip()}={value.strip()}" if sep else line)
+    return groups
+
+
+def _inside(path: Path, tree: Path) -> bool:
+    try:
+        Path(os.path.realpath(path)).relative_to(tree)
+    except ValueError:
+        return False
+    return True
