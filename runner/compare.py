@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -67,6 +66,8 @@ class Mismatch:
 def compare(expected: str, actual: str, *, expected_name: str, actual_name: str) -> Mismatch | None:
     if expected == actual:
         return None
+    import difflib  # only a mismatch needs it
+
     old = expected.splitlines(keepends=True)
     new = actual.splitlines(keepends=True)
     lines = difflib.unified_diff(old, new, fromfile=expected_name, tofile=actual_name, n=3)

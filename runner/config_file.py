@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import stat
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,6 +137,8 @@ def parse(data: bytes, name: str, *, base: Path) -> FileSettings:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigFileError(Location(name, line), "not UTF-8 text (TOML files are UTF-8)") from None
+    import tomllib  # loaded with the first settings file: a run without one does not pay for it
+
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

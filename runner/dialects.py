@@ -17,7 +17,6 @@ from runner.directives import registry
 from runner.driver import ConnectError, Connection, ConnectParams, ServerError
 from runner.language import parse_file
 from runner.language.parser import ParseResult
-from runner.language.tester_parser import TESTER_COMMANDS, TESTER_IMPLEMENTED, TIDBRUN_COMMANDS
 
 if TYPE_CHECKING:
     from runner.directives.registry import Directive
@@ -106,6 +105,9 @@ class DialectProfile:
 
 
 def _tester_lookup(name: str) -> Directive | None:
+    # mysql-tester's reader loads with the first command of that dialect, not at every start.
+    from runner.language.tester_parser import TESTER_COMMANDS, TESTER_IMPLEMENTED, TIDBRUN_COMMANDS
+
     if (name in TESTER_COMMANDS and name not in TESTER_IMPLEMENTED) or name in TIDBRUN_COMMANDS:
         return registry.lookup(name)
     from runner.directives import tester

@@ -6,17 +6,20 @@ the server byte for byte and results come back unchanged whatever their characte
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import struct
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import mysql.connector
-from mysql.connector.connection import MySQLConnection
-from mysql.connector.constants import ClientFlag
-from mysql.connector.protocol import MySQLProtocol
-from mysql.connector.utils import read_lc_string
-
+# Python's ssl before the C extension, as mysql-connector-python's own package loads them: the
+# extension then shares the process's OpenSSL. Loaded after hashlib alone, its bundled libssl
+# would bind to the system libcrypto already in the process, and fail when that one is older.
+try:
+    import ssl  # noqa: F401
+except ImportError:  # pragma: no cover - a Python built without ssl
+    pass
 try:
     import _mysql_connector
 
@@ -26,10 +29,33 @@ except ImportError:  # pragma: no cover - depends on the installed wheel
     HAVE_CEXT = False
 
 ENCODING = "latin-1"
-_PLUGIN_DIR = os.path.join(os.path.dirname(os.path.dirname(mysql.connector.__file__)), "vendor", "plugin")
+
+# The C path loads nothing of mysql-connector-python's pure-Python package (its import is a fair
+# part of tidbrun's start): the capability flags of the handshake (include/mysql_com.h) are
+# written out, the package's ClientFlag.get_default() plus multi-statements and multi-results.
+_LONG_PASSWD, _LONG_FLAG, _CONNECT_WITH_DB, _COMPRESS, _LOCAL_FILES = 1, 1 << 2, 1 << 3, 1 << 5, 1 << 7
+_PROTOCOL_41, _TRANSACTIONS, _SECURE_CONNECTION = 1 << 9, 1 << 13, 1 << 15
+_MULTI_STATEMENTS, _MULTI_RESULTS, _PS_MULTI_RESULTS = 1 << 16, 1 << 17, 1 << 18
+_CONNECT_ARGS, _PLUGIN_AUTH_LENENC_CLIENT_DATA = 1 << 20, 1 << 21
 _CLIENT_FLAGS = (
-    ClientFlag.get_default() | ClientFlag.MULTI_STATEMENTS | ClientFlag.MULTI_RESULTS | ClientFlag.PS_MULTI_RESULTS
+    _LONG_PASSWD | _LONG_FLAG | _CONNECT_WITH_DB | _PROTOCOL_41 | _TRANSACTIONS | _SECURE_CONNECTION
+    | _MULTI_STATEMENTS | _MULTI_RESULTS | _PS_MULTI_RESULTS | _CONNECT_ARGS | _PLUGIN_AUTH_LENENC_CLIENT_DATA
 )
+
+
+@functools.cache
+def _plugin_dir() -> str:
+    """The client plugins shipped in mysql-connector-python's wheel (found, not imported)."""
+    spec = importlib.util.find_spec("mysql.connector")
+    origin = spec.origin if spec is not None and spec.origin else ""
+    return os.path.join(os.path.dirname(os.path.dirname(origin)), "vendor", "plugin")
+
+
+def _connector() -> Any:
+    """mysql-connector-python's pure-Python package, for PyConnection (loaded on first use)."""
+    import mysql.connector
+
+    return mysql.connector
 
 
 @dataclass(slots=True)
@@ -158,14 +184,14 @@ class CConnection:
             raw=True,
             charset_name=params.charset,
             use_unicode=False,
-            plugin_dir=_PLUGIN_DIR,
+            plugin_dir=_plugin_dir(),
             connection_timeout=params.connect_timeout,
         )
         kwargs: dict[str, Any] = {
             "user": params.user,
             "password": params.password,
             "database": params.database or None,
-            "client_flags": _CLIENT_FLAGS | ClientFlag.LOCAL_FILES | (ClientFlag.COMPRESS if params.compress else 0),
+            "client_flags": _CLIENT_FLAGS | _LOCAL_FILES | (_COMPRESS if params.compress else 0),
             "compress": params.compress,
             "ssl_disabled": not params.ssl,
             # mysqltest allows LOAD DATA LOCAL INFILE; so do test files.
@@ -186,20 +212,20 @@ class CConnection:
         self.thread_id: int = self._cnx.thread_id()
 
     def execute(self, sql: str) -> Outcome:
+        # Once per statement of a test: kept to the calls the protocol needs.
         cnx = self._cnx
-        outcome = Outcome()
-        results = outcome.results
+        results: list[Result] = []
+        error: ServerError | None = None
         try:
             cnx.query(sql.encode(ENCODING))
             while True:
                 if cnx.have_result_set:
-                    fields = cnx.fetch_fields()
-                    columns = [Column(_text(f[4]), f) for f in fields]
+                    columns = [Column(_text(f[4]), f) for f in cnx.fetch_fields()]
                     rows: list[Row] = []
                     fetch = cnx.fetch_row
                     row = fetch()
                     while row is not None:
-                        rows.append(tuple(None if v is None else v.decode(ENCODING) for v in row))
+                        rows.append(tuple([None if v is None else v.decode(ENCODING) for v in row]))
                         row = fetch()
                     cnx.free_result()
                     results.append(Result(columns, rows, len(rows)))
@@ -211,9 +237,9 @@ class CConnection:
         except _mysql_connector.MySQLInterfaceError as exc:
             if (getattr(exc, "errno", None) or -1) < 0:
                 # "Failed getting Error info": the C extension could not decode the message.
-                outcome.error = self._error_from_diagnostics()
+                error = self._error_from_diagnostics()
             else:
-                outcome.error = _server_error(exc)
+                error = _server_error(exc)
                 try:
                     cnx.consume_result()
                 except Exception:
@@ -221,9 +247,8 @@ class CConnection:
         except RuntimeError:
             # The C extension cannot raise an error whose message is not valid UTF-8 and loses
             # it; the server still holds it in the diagnostics area.
-            outcome.error = self._error_from_diagnostics()
-        outcome.warning_count = cnx.warning_count()
-        return outcome
+            error = self._error_from_diagnostics()
+        return Outcome(results, error, cnx.warning_count())
 
     def _error_from_diagnostics(self) -> ServerError:
         cnx = self._cnx
@@ -265,23 +290,30 @@ _TYPE_TIMESTAMP, _TYPE_INT24, _TYPE_YEAR, _TYPE_NEWDECIMAL = 7, 9, 13, 246
 _NUM_FLAG = 32768
 
 
-class _FullColumnProtocol(MySQLProtocol):
-    """Keeps every field of a column definition (mysqltest's enable_metadata prints them all)."""
+@functools.cache
+def _full_column_protocol() -> Any:
+    from mysql.connector.protocol import MySQLProtocol
+    from mysql.connector.utils import read_lc_string
 
-    @staticmethod
-    def parse_column(packet: bytes, encoding: str = "utf-8") -> Any:
-        rest = packet[4:]
-        texts = []
-        for _ in range(6):
-            rest, value = read_lc_string(rest)
-            texts.append(bytes(value or b"").decode(ENCODING))
-        charset, length, ftype, flags, decimals = struct.unpack("<xHIBHBxx", rest[:13])
-        if (ftype <= _TYPE_INT24 and ftype != _TYPE_TIMESTAMP) or ftype in (_TYPE_YEAR, _TYPE_NEWDECIMAL):
-            flags |= _NUM_FLAG  # libmysqlclient's unpack_fields adds it; mysqltest prints it
-        catalog, db, table, org_table, name, org_name = texts
-        # The first items keep the driver's own shape (name, type, …, flags, charset).
-        return (name, ftype, None, None, None, None, ~flags & 1, flags, charset,
-                (catalog, db, table, org_table, name, org_name, charset, length, ftype, flags, decimals))
+    class _FullColumnProtocol(MySQLProtocol):
+        """Keeps every field of a column definition (mysqltest's enable_metadata prints them all)."""
+
+        @staticmethod
+        def parse_column(packet: bytes, encoding: str = "utf-8") -> Any:
+            rest = packet[4:]
+            texts = []
+            for _ in range(6):
+                rest, value = read_lc_string(rest)
+                texts.append(bytes(value or b"").decode(ENCODING))
+            charset, length, ftype, flags, decimals = struct.unpack("<xHIBHBxx", rest[:13])
+            if (ftype <= _TYPE_INT24 and ftype != _TYPE_TIMESTAMP) or ftype in (_TYPE_YEAR, _TYPE_NEWDECIMAL):
+                flags |= _NUM_FLAG  # libmysqlclient's unpack_fields adds it; mysqltest prints it
+            catalog, db, table, org_table, name, org_name = texts
+            # The first items keep the driver's own shape (name, type, …, flags, charset).
+            return (name, ftype, None, None, None, None, ~flags & 1, flags, charset,
+                    (catalog, db, table, org_table, name, org_name, charset, length, ftype, flags, decimals))
+
+    return _FullColumnProtocol
 
 
 class PyConnection:
@@ -289,13 +321,14 @@ class PyConnection:
     does not expose — mysql_info() text and complete column metadata."""
 
     def __init__(self, params: ConnectParams) -> None:
+        connector = _connector()
         kwargs: dict[str, Any] = {
             "user": params.user,
             "password": params.password,
             "database": params.database or None,
             "charset": params.charset,
             "use_unicode": False,
-            "client_flags": [ClientFlag.MULTI_STATEMENTS, ClientFlag.MULTI_RESULTS],
+            "client_flags": [_MULTI_STATEMENTS, _MULTI_RESULTS],
             "compress": params.compress,
             "ssl_disabled": not params.ssl,
             "connection_timeout": params.connect_timeout,
@@ -307,12 +340,14 @@ class PyConnection:
         else:
             kwargs["host"] = "127.0.0.1" if params.host == "localhost" else params.host
             kwargs["port"] = params.port or 3306
+        from mysql.connector.connection import MySQLConnection
+
         self._cnx = MySQLConnection()
         try:
             self._cnx.connect(**kwargs)
-        except mysql.connector.Error as exc:
+        except connector.Error as exc:
             raise ConnectError(_server_error(exc)) from None
-        self._cnx._protocol = _FullColumnProtocol()
+        self._cnx._protocol = _full_column_protocol()()
         self.thread_id: int = int(self._cnx.connection_id or 0)
 
     def execute(self, sql: str) -> Outcome:
@@ -332,7 +367,7 @@ class PyConnection:
                     info = res.get("info_msg") or None
                     outcome.results.append(Result(None, [], int(res.get("affected_rows", 0)), info))
                     outcome.warning_count = int(res.get("warning_count", 0))
-        except mysql.connector.Error as exc:
+        except _connector().Error as exc:
             if (exc.errno or -1) < 0:
                 # The driver could not decode the message (not UTF-8); read it back raw.
                 outcome.error = self._error_from_diagnostics()
@@ -344,7 +379,7 @@ class PyConnection:
         try:
             self._cnx.cmd_query(b"SHOW WARNINGS")
             rows, _ = self._cnx.get_rows(raw=True)
-        except mysql.connector.Error:
+        except _connector().Error:
             return ServerError(2013, "HY000", "error with an undecodable message")
         return _first_error(rows)
 
@@ -352,13 +387,13 @@ class PyConnection:
         try:
             self._cnx.ping()
             return True
-        except mysql.connector.Error:
+        except _connector().Error:
             return False
 
     def change_user(self, user: str, password: str, database: str) -> None:
         try:
             self._cnx.cmd_change_user(username=user, password=password, database=database or "")
-        except mysql.connector.Error as exc:
+        except _connector().Error as exc:
             raise ConnectError(_server_error(exc)) from None
 
     def reset_connection(self) -> None:
@@ -372,7 +407,7 @@ class PyConnection:
 
 
 def _text(value: Any) -> str:
-    return value.decode(ENCODING) if isinstance(value, bytes | bytearray) else str(value)
+    return value.decode(ENCODING) if type(value) is bytes or isinstance(value, bytes | bytearray) else str(value)
 
 
 def connect(params: ConnectParams) -> Connection:

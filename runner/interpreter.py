@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runner.dialects import MYSQLTEST, DialectProfile
-from runner.driver import Connection, ConnectParams, Outcome, ServerError
+from runner.driver import ConnectError, Connection, ConnectParams, Outcome, ServerError
 from runner.errors import TestFileError
 from runner.expected_errors import ErrorListError, ExpectedErrors, error_name
-from runner.expressions import ExpressionError, closing_paren
-from runner.expressions import is_true as expression_is_true
 from runner.language.arguments import ArgumentError
 from runner.language.parser import ParseResult, parse_file
 from runner.language.records import Block, Command, Location, Permutations, Query, Record
@@ -32,6 +30,7 @@ if TYPE_CHECKING:
     from runner.block_monitor import BlockMonitor
 
 _CONNECTION_LOST = frozenset({2006, 2013})
+_NO_ERROR_VARIABLES = {"mysql_errno": "0", "mysql_errname": ""}  # after a statement that succeeded
 _VARIABLE = re.compile(r"\$[A-Za-z0-9_]+")
 
 
@@ -233,7 +232,10 @@ class Interpreter:
 
     def _run_query_record(self, record: Query) -> None:
         self.run_statement(record.sql, record.delimiter, record.location)
-        self._after_command(consumed=True)
+        # _after_command(consumed=True), inline: this runs once per statement.
+        self.expected = None
+        if self.modifiers.any():
+            self.modifiers = Modifiers()
 
     def run_command(self, command: Command) -> None:
         entry = self.profile.lookup(command.name)
@@ -320,9 +322,14 @@ class Interpreter:
             # A bare `send` sends whatever statement comes next (plain SQL or eval).
             self.send_next = False
             mode = "send"
-        session = self.session(location)
-        view = self.view()
-        expected = self.take_expected()
+        # session(), view() and take_expected(), inline: this runs once per statement.
+        session = self.current
+        if session is None:
+            raise TestFailure(location, "no current connection")
+        view = self._plain_view
+        if view is None or self.modifiers.any():
+            view = self.view()
+        expected, self.expected = self.expected, None
         chunks: list[str] = []
         if self.toggles.query_log and mode != "reap":
             chunks.append(self.dialect.statement(sql if shown is None else shown, delimiter, view))
@@ -341,9 +348,14 @@ class Interpreter:
                 else:
                     outcome = session.execute(sql)
                 if outcome.error and outcome.error.errno in _CONNECTION_LOST and self.toggles.reconnect:
-                    # enable_reconnect: like libmysqlclient, reconnect and send the statement again.
-                    session.reconnect()
-                    outcome = session.execute(sql)
+                    # enable_reconnect: like libmysqlclient, reconnect and send the statement again;
+                    # a server not back yet fails the statement with the connect error (2002...).
+                    try:
+                        session.reconnect()
+                    except ConnectError as exc:
+                        outcome = Outcome(error=exc.error)
+                    else:
+                        outcome = session.execute(sql)
                 self.statements_run += 1
             self.handle_outcome(outcome, expected, view, chunks, quoted, location, session)
             if self.require_file is not None:
@@ -353,8 +365,12 @@ class Interpreter:
             raise TestFailure(location, str(exc)) from None
         finally:
             # What was written before a failure is part of the output a failure report shows.
-            self._emit(chunks, view)
-            self._revert_once()
+            if view.lowercase:
+                self._emit(chunks, view)
+            else:
+                self.out.extend(chunks)
+            if self.once:
+                self._revert_once()
 
     def _check_require(self, chunks: list[str], location: Location) -> None:
         """mysqltest's `require`: the statement's output is checked against a file, not logged."""
@@ -386,7 +402,7 @@ class Interpreter:
     ) -> None:
         error = outcome.error
         if error is None:
-            self.set_error_variables(0)
+            self.variables.update(_NO_ERROR_VARIABLES)  # set_error_variables(0), in one step
             if expected is not None and not expected.accepts_success:
                 what = "error" if isinstance(expected.codes[0], int) else "sqlstate"
                 raise TestFailure(
@@ -395,8 +411,9 @@ class Interpreter:
             # None: the statement raised no warning. A list, even empty: it did (SHOW WARNINGS can
             # come back empty with max_error_count=0, and mysqltest still prints "Warnings:").
             warnings: list[tuple[str, str, str]] | None = None
-            shown = view.result_log or not self.profile.warnings_follow_result_log
-            if outcome.warning_count and view.warnings and shown:
+            if outcome.warning_count and view.warnings and (
+                view.result_log or not self.profile.warnings_follow_result_log
+            ):
                 warnings = self.fetch_warnings(session)
             chunks.append(self.dialect.outcome(outcome, warnings, view))
             return
@@ -438,8 +455,11 @@ class Interpreter:
         chunks.append(self.dialect.error(error, ErrorVerdict(False, 0, False), view))
 
     def set_error_variables(self, errno: int) -> None:
+        if not errno:
+            self.variables.update(_NO_ERROR_VARIABLES)
+            return
         self.variables.set("mysql_errno", str(errno))
-        self.variables.set("mysql_errname", error_name(errno) if errno else "")
+        self.variables.set("mysql_errname", error_name(errno))
 
     def fetch_warnings(self, session: Session) -> list[tuple[str, str, str]]:
         outcome = session.execute("SHOW WARNINGS")
@@ -513,6 +533,9 @@ class Interpreter:
 
     def _expression_condition(self, text: str, location: Location) -> bool:
         """``if ($(expr))``: mysqltest takes the expression only as the whole condition."""
+        from runner.expressions import ExpressionError, closing_paren  # only tests with $(...) need it
+        from runner.expressions import is_true as expression_is_true
+
         close = closing_paren(text, 1)
         if close is None or text[close + 1 :].strip():
             raise TestFailure(location, "Expression evaluator $(...) must be the entire condition")

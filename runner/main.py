@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.config import RunConfig
 from runner.driver import HAVE_CEXT
@@ -23,15 +24,24 @@ from runner.run_outcome import CaseFeed, ListFeed, ServerRun
 from runner.schedule import Durations, Scheduler, default_durations_path, in_setup_order
 from runner.server.address import ServerAddress
 from runner.server.connect import open_connection
-from runner.server.flavour import query_flavour
+from runner.server.flavour import detect_flavour, server_version
+from runner.server.keeper import Keeper, ServerSetup
 from runner.suite import SuiteRunner, TestCase, TestReport, discover, find_basedir, with_collation_variants
 from runner.tidb import server_config as tidb_server
 from runner.tidb.failpoints import FailpointAPI
 
+if TYPE_CHECKING:
+    from runner.faults.guard import TestGuard
+    from runner.server.embedded import EmbeddedServer
+
 
 @contextlib.contextmanager
 def _server(
-    config: RunConfig, mysql_test_dir: Path | None, vardir: Path, on_embedded: Callable[[Any], None] | None = None
+    config: RunConfig,
+    mysql_test_dir: Path | None,
+    vardir: Path,
+    on_embedded: Callable[[Any], None] | None = None,
+    options: tuple[str, ...] = (),
 ) -> Iterator[ServerAddress]:
     settings = config.server
     if settings.external:
@@ -47,7 +57,12 @@ def _server(
     from runner.server.embedded import EmbeddedServer
 
     tidb_config = tidb_server.config_file(tidb_server.suite_roots(config.paths), config.collation_disable, vardir)
-    server = EmbeddedServer(mysql_test_dir=mysql_test_dir, vardir=vardir, tidb_config=tidb_config)
+    # In a mysql-test tree the server runs as mysql-test-run.pl runs it: optional plugins off
+    # unless a test's options turn them on.
+    server = EmbeddedServer(
+        mysql_test_dir=mysql_test_dir, vardir=vardir, tidb_config=tidb_config, options=options,
+        skip_optional_plugins=mysql_test_dir is not None,
+    )
     if on_embedded is not None:
         on_embedded(server)
     try:
@@ -63,8 +78,8 @@ MEMORY_MIN_FREE = 2 << 30
 
 
 def _scratch_root() -> str | None:
-    if os.environ.get("TIDBRUN_NO_MEM"):
-        return None
+    if os.environ.get("TIDBRUN_NO_MEM") or os.environ.get("TMPDIR"):
+        return None  # asked not to, or a temp folder was chosen
     try:
         stats = os.statvfs(MEMORY_FOLDER)
     except OSError:
@@ -98,6 +113,8 @@ def execute(config: RunConfig) -> int:
     )
     (vardir / "tmp").mkdir(parents=True, exist_ok=True)
     mysql_test_dir = _mysql_test_dir(config)
+    if mysql_test_dir is not None and config.result_file is None:
+        cases = plan(config, cases, mysql_test_dir)
     report = ConsoleReport(color=config.color, verbose=config.verbose)
     started = time.perf_counter()
     reports: list[TestReport] = []
@@ -131,7 +148,33 @@ def execute(config: RunConfig) -> int:
 
 def setup_of(case: TestCase) -> Hashable:
     """What the server must be for ``case``: tests with equal setups share a server start."""
-    return None
+    return ServerSetup(case.setup).key
+
+
+VARDIR_MARK = "@TIDBRUN_VARDIR@"
+
+
+def plan(config: RunConfig, cases: list[TestCase], mysql_test_dir: Path) -> list[TestCase]:
+    """Tests of a mysql-test tree run as mysql-test-run.pl runs them: per-test server options,
+    combinations, static skips (runner.mtr). Needs the server binary MTR would read."""
+    from runner.mtr.cases import plan_cases
+    from runner.server import binaries
+    from runner.server.embedded import find_server_kind
+    from runner.server.mtr_env import plugin_so_variables
+
+    kind = find_server_kind()
+    if kind is None or kind.kind != "mariadb":
+        return cases
+    environment = {**os.environ, **plugin_so_variables(binaries.plugin_dir(kind.server))}
+    environment["BIG_TEST"] = "1" if config.big_test else "0"
+    environment["MYSQL_TEST_DIR"] = str(mysql_test_dir)
+    # Each worker has a vardir of its own: options naming it are completed where they are used.
+    environment["MYSQLTEST_VARDIR"] = VARDIR_MARK
+    environment["MYSQL_TMP_DIR"] = f"{VARDIR_MARK}/tmp"
+    return plan_cases(
+        cases, mysql_test_dir=mysql_test_dir, server_binary=kind.server, environment=environment,
+        big_test=config.big_test, apply_options=not config.server.external,
+    )
 
 
 def run_on_server(
@@ -148,39 +191,59 @@ def run_on_server(
             outcome.failed = True
             outcome.input_error = outcome.input_error or result.status == "error"
 
+    first = feed.next_case(None)
+    if first is None:
+        return outcome
+    servers: list[EmbeddedServer] = []
+    keeper: Keeper | None = None
+    unstarted = [first]  # taken from the feed, not run yet: "not run" when the server never comes
+
+    def on_embedded(server: EmbeddedServer) -> None:
+        safety.watch_server(server)
+        servers.append(server)
+
     try:
-        with safety.active(), _server(config, mysql_test_dir, vardir, safety.watch_server) as address:
+        first_options = _setup(first, vardir).options
+        with safety.active(), _server(config, mysql_test_dir, vardir, on_embedded, first_options) as address:
             datadir = None if config.server.external else vardir / "mysqld.1" / "data"
-            address, flavour = safety.reach_server(address, _flavour)
+            address, (flavour, version) = safety.reach_server(address, _flavour)
             dialect_name = config.dialect or ("mysql-tester" if flavour == "tidb" else "mysqltest")
             failpoints = FailpointAPI.for_server(flavour, address.host, address.status_port)
             unavailable = failpoints.probe()
             if unavailable is not None:
                 print(f"tidbrun: note: {unavailable}. Tests using --failpoint will fail.", file=sys.stderr)
-            first = feed.next_case(None)
-            if first is None:
-                return outcome
+            keeper = (
+                Keeper(servers[0], current=_setup(first, vardir), check_testcase=mysql_test_dir is not None)
+                if servers and flavour != "tidb"
+                else None
+            )
+            if keeper is not None:
+                keeper.baseline(address)
             runner = SuiteRunner(
                 config=config,
                 address=address,
                 dialect=dialect_named(dialect_name),
                 vardir=vardir,
                 mysql_test_dir=mysql_test_dir,
-                environment=_environment(config, address, vardir, mysql_test_dir, first.path),
+                environment=_environment(config, address, vardir, mysql_test_dir, first.path, version),
                 failpoints=failpoints,
                 flavour=flavour,
             )
             guard = safety.guard(
                 runner,
                 make_clean=lambda new: _cleanup(config, new, vardir, datadir),
-                make_environment=lambda new: _environment(config, new, vardir, mysql_test_dir, first.path),
+                make_environment=lambda new: _environment(config, new, vardir, mysql_test_dir, first.path, version),
             )
             case: TestCase | None = first
+            unstarted.clear()
             while case is not None:
                 for variant in _variants(config, dialect_name, case):
                     case_started = time.perf_counter()
                     try:
-                        result = guard.run(variant)
+                        started = _prepare(keeper, guard, variant, vardir)
+                        result = guard.run(variant) if started is None else started
+                        if keeper is not None and variant.skip is None:
+                            keeper.after(result, runner.address)
                     except KeyboardInterrupt:
                         emit(safety.interrupted(variant, time.perf_counter() - case_started))
                         raise
@@ -192,22 +255,48 @@ def run_on_server(
                         emit(skipped)
                     outcome.failed = True
                     break
-                case = feed.next_case(None)
+                case = feed.next_case(keeper.current.key if keeper is not None else None)
     except ServerUnavailable as exc:
         print(f"tidbrun: {exc}", file=sys.stderr)
         outcome.unavailable_at_start = True
-        for skipped in safety.not_run(feed.rest(), "server unavailable"):
+        for skipped in safety.not_run(unstarted + feed.rest(), "server unavailable"):
             emit(skipped)
     except KeyboardInterrupt:
         outcome.interrupted = True
         outcome.signal_exit = safety.trap.exit_code
         print(f"tidbrun: interrupted by {safety.trap.name}: the test in flight was stopped", file=sys.stderr)
     outcome.notes.extend(safety.notes)
-    if safety.crash is not None and safety.crash.restarts:
-        outcome.notes.append(f"server restarted {safety.crash.restarts} time(s) in "
-                             + ", ".join(f"{s:.2f} s" for s in safety.crash.restart_seconds))
+    outcome.notes.extend(safety.restart_notes())
+    if keeper is not None and keeper.restarts:
+        outcome.notes.append(f"server restarted from fresh data {keeper.restarts} time(s) "
+                             "(other options, a failed test, or a test that left it changed)")
     outcome.transitions.extend(safety.breaker.transitions)
     return outcome
+
+
+def _setup(case: TestCase, vardir: Path) -> ServerSetup:
+    return ServerSetup(tuple(option.replace(VARDIR_MARK, str(vardir)) for option in case.setup))
+
+
+def _prepare(keeper: Keeper | None, guard: TestGuard, case: TestCase, vardir: Path) -> TestReport | None:
+    """The server as ``case`` needs it; a report when it cannot be had (the test fails, as under
+    mysql-test-run.pl, and the next test gets a fresh start)."""
+    if keeper is None or case.skip is not None:
+        return None
+    guard.mark_test_start(case)  # before a restart: the test may look for the server's start messages
+    if guard.server_options_changed:
+        keeper.needs_fresh_start = True  # a test restarted it with options of its own
+    setup = _setup(case, vardir)
+    began = time.perf_counter()
+    try:
+        restarted = keeper.prepare(setup)
+    except ServerUnavailable as exc:
+        keeper.needs_fresh_start = True
+        return TestReport(case, "fail", time.perf_counter() - began,
+                          f"the server did not start with the test's options: {exc}")
+    if restarted is not None:
+        guard.adopt(restarted)
+    return None
 
 
 def _variants(config: RunConfig, dialect_name: str, case: TestCase) -> list[TestCase]:
@@ -227,22 +316,32 @@ def exit_code(outcome: ServerRun, reports: list[TestReport]) -> int:
     return EXIT_TEST_FAILED if outcome.failed else EXIT_OK
 
 
-def _flavour(address: ServerAddress) -> str:
+def _flavour(address: ServerAddress) -> tuple[str, str]:
+    """The server's flavour and its version string."""
     conn = open_connection(address)
     try:
-        return query_flavour(conn)
+        version = server_version(conn)
+        return detect_flavour(version), version
     finally:
         conn.close()
 
 
+# mysqltest's $MYSQL_SERVER_VERSION is the version it was built as ("10.11.19-MariaDB"): the
+# server's version without the packager's suffix.
+_BUILD_VERSION = re.compile(r"^\d+\.\d+\.\d+(?:-MariaDB)?")
+
+
 def _environment(
-    config: RunConfig, address: ServerAddress, vardir: Path, mysql_test_dir: Path | None, first: Path
+    config: RunConfig, address: ServerAddress, vardir: Path, mysql_test_dir: Path | None, first: Path, version: str
 ) -> dict[str, str]:
+    from runner.server.bootstrap import default_cache_dir
     from runner.server.mtr_env import test_environment
 
     env = dict(os.environ)
+    build = _BUILD_VERSION.match(version.removeprefix("5.5.5-"))
+    env["MYSQL_SERVER_VERSION"] = build.group(0) if build else version
     env.update(test_environment(address, vardir, mysql_test_dir, first.resolve().parent, first.resolve(),
-                                big_test=config.big_test))
+                                big_test=config.big_test, cache_dir=default_cache_dir()))
     return env
 
 

@@ -30,6 +30,9 @@ class State(enum.Enum):
     CLOSED = "closed"
 
 
+_IDLE = State.IDLE
+
+
 class SessionStateError(Exception):
     """A command that the session's state does not allow (a test error, not a server error)."""
 
@@ -63,7 +66,9 @@ class Session:
         self.state = State.IDLE
 
     def execute(self, sql: str) -> Outcome:
-        conn = self._idle_connection("run a statement")
+        conn = self._conn
+        if self.state is not _IDLE or conn is None:  # _idle_connection's checks, the cheap way first
+            conn = self._idle_connection("run a statement")
         watch = Session.watch
         if watch is None:
             return conn.execute(sql)

@@ -7,7 +7,6 @@ import re
 from collections.abc import Mapping
 
 from runner.errors import TidbrunError
-from runner.expressions import ExpressionError, closing_paren, evaluate_to_text, unmatched_message
 
 _VAR_NAME = re.compile(r"[A-Za-z0-9_]+")
 _INT = re.compile(r"[ \t]*[-+]?[0-9]+")
@@ -32,6 +31,10 @@ class Variables:
 
     def set(self, name: str, value: str) -> None:
         self._values[name] = value
+
+    def update(self, values: Mapping[str, str]) -> None:
+        """Set several variables at once (the interpreter's per-statement $mysql_errno/$mysql_errname)."""
+        self._values.update(values)
 
     def set_env(self, name: str, value: str) -> None:
         """``let NAME = value`` without a dollar sets the variable and exports it to child processes."""
@@ -86,6 +89,9 @@ class Variables:
     def _expression(self, text: str, start: int, out: list[str]) -> int:
         """``$(...)`` at ``start``: the parentheses pair up in the raw text, then the inside is expanded
         and evaluated (MDEV-36107); returns the index after the closing parenthesis."""
+        # The evaluator loads with the first $(...): most tests have none.
+        from runner.expressions import ExpressionError, closing_paren, evaluate_to_text, unmatched_message
+
         close = closing_paren(text, start + 1)
         if close is None:
             raise ExpressionError(unmatched_message(text[start:]))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,7 +26,7 @@ class Directive:
 
 
 _REGISTRY: dict[str, Directive] = {}
-_BUILTIN_MODULES = ("queries", "connections", "flow", "output", "files", "tidb", "blocking")
+_BUILTIN_MODULES = ("queries", "connections", "flow", "output", "files", "tidb", "blocking", "server")
 _loaded = False
 
 
@@ -60,6 +59,9 @@ def _ensure_loaded() -> None:
     for module in _BUILTIN_MODULES:
         importlib.import_module(f"runner.directives.{module}")
     # Plugins: a package exposing an entry point in group "tidbrun.directives" whose module
-    # registers its handlers with @directive on import.
+    # registers its handlers with @directive on import. (importlib.metadata loads here, at the
+    # first command: a start that needs no handler does not pay for it.)
+    from importlib.metadata import entry_points
+
     for entry in entry_points(group="tidbrun.directives"):
         entry.load()

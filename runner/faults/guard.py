@@ -1,9 +1,11 @@
 """Runs one test inside the run's safety nets and turns what happened into its report.
 
-Before the test: the run's deadline, the circuit breaker, a server that died between tests.
-Around it: the test's deadline. After it: statements tidbrun had to stop, a server that died
-during it (the test fails with the end of the server's error log; the server is restarted and
-cleaned), and a failure to clean up (counted by the breaker, never hiding the test's outcome).
+Before the test: the run's deadline, the circuit breaker, a server that died between tests, a
+server still running with the options the previous test restarted it with (restarted as it was).
+Around it: the test's deadline, and the expect-file watcher (a restart the test asks for is no
+crash). After it: statements tidbrun had to stop, a server that died during it (the test fails
+with the end of the server's error log; the server is restarted and cleaned), and a failure to
+clean up (counted by the breaker, never hiding the test's outcome).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class TestGuard:
         self._cleanup_problem: str | None = None
         runner.between_tests = self._between_tests
         self.stop_reason: str | None = None  # set when the rest of the run cannot go on
+        self._marked: TestCase | None = None  # the test whose start the error log shows
 
     # -- one test ----------------------------------------------------------------------------------
 
@@ -62,7 +65,10 @@ class TestGuard:
         breaker = self.reach.breaker
         if not breaker.allows():
             return self.not_run(case, f"server unavailable ({breaker.last_reason})")
+        self.mark_test_start(case)
         if self.crash is not None and self.crash.died() and not self._restart(case):
+            return self.not_run(case, f"server unavailable ({breaker.last_reason})")
+        if self.server_options_changed and not self._restart(case, restore=True):
             return self.not_run(case, f"server unavailable ({breaker.last_reason})")
         self.watch.begin_test()
         if self.crash is not None:
@@ -83,15 +89,35 @@ class TestGuard:
             report.context = context
         finally:
             self.deadlines.disarm()
+            if self.crash is not None:
+                self.crash.end_test()
         report = self._stopped_by_tidbrun(report)
         if self.crash is not None and self.crash.died():
             report = self._crashed(case, report)
+        elif self.crash is not None and self.crash.server.address != self.runner.address:
+            self._use_address(self.crash.server.address)  # restarted at the test's request, on another port
         if self._cleanup_problem and report.status in ("pass", "skip"):
             report.details.append(f"cleaning up after the test failed: {self._cleanup_problem}\n")
         if self.deadlines.expiry is not None and self.deadlines.expiry.suite:
             self.stop_reason = f"{self.deadlines.expiry.reason} expired"
         self._log(report)
+        self._marked = None
         return report
+
+    def mark_test_start(self, case: TestCase) -> None:
+        """``CURRENT_TEST: <suite>.<test>`` in the embedded server's error log, once per test:
+        call it before restarting the server for the test (``run`` calls it too, and then does
+        nothing more when it was called for this test already)."""
+        if self.crash is None or self._marked is case:
+            return
+        self._marked = case
+        self.crash.mark(_mtr_name(case))
+
+    @property
+    def server_options_changed(self) -> bool:
+        """The last test restarted the server with options of its own (``restart: <options>`` in
+        its expect file): it must be restarted with the next test's options before that test."""
+        return self.crash is not None and self.crash.options_changed
 
     def not_run(self, case: TestCase, why: str) -> TestReport:
         report = TestReport(case, NOT_RUN, 0.0, f"not run: {why}")  # type: ignore[arg-type]
@@ -135,21 +161,34 @@ class TestGuard:
         self._restart(case)
         return updated
 
-    def _restart(self, case: TestCase) -> bool:
+    def _restart(self, case: TestCase, *, restore: bool = False) -> bool:
+        """Start the server again after a crash; ``restore``: restart it with the options it had
+        before the last test restarted it with its own."""
         assert self.crash is not None
         try:
-            address = self.crash.restart()
+            address = self.crash.restore_options() if restore else self.crash.restart()
         except ServerUnavailable as exc:
             self.reach.breaker.trip(f"the server could not be restarted: {str(exc).splitlines()[0]}")
             self.stop_reason = "the server could not be restarted"
             return False
+        self._use_address(address)
+        if not restore:
+            self._between_tests()  # the crashed test's leftovers survive a restart
+        return True
+
+    def adopt(self, address: ServerAddress) -> None:
+        """The server was restarted by someone else (runner.server.keeper, for the next test's
+        options): use its new address. The options a test restarted it with went with it."""
+        if self.crash is not None:
+            self.crash.expect.forget_options()
+        self._use_address(address)
+
+    def _use_address(self, address: ServerAddress) -> None:
         if address != self.runner.address:
             self.runner.address = address
             if self._make_environment is not None:
                 self.runner.environment = self._make_environment(address)
         self._clean = self._cleaner(address)
-        self._between_tests()  # the crashed test's leftovers survive a restart
-        return True
 
     def _cleaner(self, address: ServerAddress) -> Callable[[], None] | None:
         """The cleanup for ``address`` (making it may read the server: retried too)."""
@@ -167,8 +206,10 @@ class TestGuard:
         clean = self._clean
         if clean is None:
             return
-        if self.crash is not None and self.crash.died():
-            return  # the restart cleans up
+        if self.crash is not None:
+            self.crash.end_test()  # a restart the test asked for is finished before cleaning
+            if self.crash.died():
+                return  # the restart cleans up
         try:
             self.reach.run(clean, "cleaning the server between tests")
         except Exception as exc:  # counted by the breaker; must not hide the test's own outcome
@@ -183,3 +224,10 @@ class TestGuard:
             context = getattr(report, "context", None)
             if context is not None:
                 log.info("    context: %s", context.log_text())
+
+
+def _mtr_name(case: TestCase) -> str:
+    """The test's name as mysql-test-run.pl writes it into the error log: ``<suite>.<test>``."""
+    folder = case.path.parent
+    suite = folder.parent.name if folder.name == "t" else folder.name
+    return f"{suite}.{case.name}" if case.name.startswith(case.path.stem) else case.name

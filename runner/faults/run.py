@@ -25,6 +25,7 @@ from runner.faults.reach import Reach
 from runner.faults.watch import Killer, Watch
 from runner.report import json_file
 from runner.report.logfile import run_log
+from runner.server.expect import Death
 from runner.session import Session
 from runner.suite import SuiteRunner, TestCase, TestReport
 
@@ -66,8 +67,14 @@ class RunSafety:
                 Session.watch = previous
 
     def watch_server(self, server: EmbeddedServer) -> None:
-        """The embedded server: crashes are watched and it is restarted."""
-        self.crash = CrashWatch(server)
+        """The embedded server: crashes are watched and it is restarted; so is a server a test
+        stops after writing an expect file (``runner.server.expect``), as the test asks."""
+        self.crash = CrashWatch(server, on_death=self._server_died)
+
+    def _server_died(self, death: Death) -> None:
+        # From the expect-file watcher's thread: the server is gone for good (a crash, a restart
+        # that failed). MTR stops the test at once; so does tidbrun: no statement may start.
+        self.watch.stop_reason = death.describe()
 
     def _on_signal(self, signum: int) -> None:
         # From the signal reader thread: bring back the statements the main thread waits on.
@@ -126,14 +133,26 @@ class RunSafety:
     def interrupted(self, case: TestCase, seconds: float) -> TestReport:
         return TestReport(case, NOT_RUN, seconds, f"not run to its end: interrupted by {self.trap.name}")  # type: ignore[arg-type]
 
+    def restart_notes(self) -> list[str]:
+        """For the report: the embedded server's restarts after crashes (and to undo a test's
+        options), and those the tests asked for with an expect file."""
+        crash = self.crash
+        if crash is None:
+            return []
+        notes = []
+        if crash.restarts:
+            notes.append(f"server restarted {crash.restarts} time(s) in "
+                         + ", ".join(f"{s:.2f} s" for s in crash.restart_seconds))
+        if crash.requested_restarts:
+            notes.append(f"server restarted {crash.requested_restarts} time(s) at the tests' request (expect file) in "
+                         + ", ".join(f"{s:.2f} s" for s in crash.expect.restart_seconds))
+        return notes
+
     def write_report(self, wall: float, exit_code: int) -> None:
         path = self.config.faults.report_file
         if path is None:
             return
-        notes = list(self.notes)
-        if self.crash is not None and self.crash.restarts:
-            notes.append(f"server restarted {self.crash.restarts} time(s) in "
-                         + ", ".join(f"{s:.2f} s" for s in self.crash.restart_seconds))
+        notes = list(self.notes) + self.restart_notes()
         json_file.write(path, self.reports, wall=wall, exit_code=exit_code, transitions=self.breaker.transitions,
                         notes=notes)
 

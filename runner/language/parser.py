@@ -19,12 +19,14 @@ from pathlib import Path
 
 from runner.errors import TestFileError
 from runner.language.arguments import split_quoted
-from runner.language.commands import HEREDOC_COMMANDS, is_command
+from runner.language.commands import ALL_COMMANDS, HEREDOC_COMMANDS, is_command
 from runner.language.permutation_block import find_block
 from runner.language.records import Block, Command, Location, Query, Record, Style
 
 _WS = " \t\r\n\f\v"
+_NOT_BLANK = re.compile(r"[^ \t\r\n\f\v]")
 _FIRST_WORD_END = re.compile(r"[\s(]")
+_BLOCK_WORDS = ("if", "while")
 # Backslash escapes inside '…' and "…" but not inside `…`; a doubled quote is the quote itself
 # (MDEV-13187).
 _QUOTE_END = {"'": re.compile(r"['\\]"), '"': re.compile(r'["\\]'), "`": re.compile("`")}
@@ -79,11 +81,16 @@ class Parser:
         self._lead_bytes = _LEAD_BYTES.get(self.charset.lower(), "")
         text = self.text
         end = len(text)
+        not_blank = _NOT_BLANK.search
         while True:
-            self._skip_blank()
-            if self._pos >= end:
+            m = not_blank(text, self._pos)
+            if m is None:
+                self._advance_to(end)
                 break
-            ch = text[self._pos]
+            pos = m.start()
+            self._line += text.count("\n", self._pos, pos)
+            self._pos = pos
+            ch = text[pos]
             if ch == "#":
                 self._skip_line()
             elif text.startswith("--", self._pos):
@@ -106,10 +113,8 @@ class Parser:
         self._pos = pos
 
     def _skip_blank(self) -> None:
-        text, pos, end = self.text, self._pos, len(self.text)
-        while pos < end and text[pos] in _WS:
-            pos += 1
-        self._advance_to(pos)
+        m = _NOT_BLANK.search(self.text, self._pos)
+        self._advance_to(m.start() if m is not None else len(self.text))
 
     def _skip_line(self) -> None:
         nl = self.text.find("\n", self._pos)
@@ -137,34 +142,48 @@ class Parser:
         self._command(loc, word, argument, "dash", body)
 
     def _delimited(self) -> None:
-        loc = self._here()
+        # Runs once per statement of a test: the work is inlined (one scan for the first word).
+        text = self.text
         start = self._pos
-        word_match = _FIRST_WORD_END.search(self.text, start)
-        word_end = word_match.start() if word_match else len(self.text)
-        first = self.text[start:word_end]
-        block_header = first.lower() in ("if", "while")
+        loc = Location(self.file, self._line, self.parent)
+        word_match = _FIRST_WORD_END.search(text, start)
+        word_end = word_match.start() if word_match else len(text)
+        first = text[start:word_end]
+        name = first_name = first.lower()
+        block_header = name in _BLOCK_WORDS
         stop, resume = self._scan_statement(start, block_header)
         if stop < 0:
             raise TestFileError(
                 loc, f"statement is not terminated by the delimiter '{self.delimiter}' before the end of the file"
             )
-        statement = to_format_v1(self.text[start:stop])
-        self._advance_to(resume)
+        statement = to_format_v1(text[start:stop])
+        self._line += text.count("\n", start, resume)
+        self._pos = resume
         if block_header:
-            self._open_block(loc, first.lower(), statement[len(first) :])
+            self._open_block(loc, name, statement[len(first) :])
             return
         # The first word ends at blank, '(' or the delimiter, as in mysqltest's read_command.
-        word, argument = _split_first_word(statement)
-        if self.delimiter and word.endswith(self.delimiter):
-            word = word[: -len(self.delimiter)]
-        if is_command(word):
-            if word.lower() == "query":
-                self._emit(Query(loc, argument, self.delimiter))
+        # to_format_v1 only drops blanks after a newline, so a first word that ends inside the
+        # statement is ``first`` there too.
+        if word_end < stop:
+            word, argument = first, statement[len(first) :].lstrip(_WS)
+        else:
+            word, argument = statement, ""
+            name = statement.lower()
+        delimiter = self.delimiter
+        if delimiter and word.endswith(delimiter):
+            word = word[: -len(delimiter)]
+            name = word.lower()
+        if name in ALL_COMMANDS:
+            if name == "query":
+                self._emit(Query(loc, argument, delimiter))
             else:
                 self._command(loc, word, argument, "delimited", statement)
         else:
-            self._emit(Query(loc, statement, self.delimiter))
-            self._follow_sql_mode(statement)
+            if not self._parsing_disabled:
+                self._records.append(Query(loc, statement, delimiter))
+            if not first or first_name == "set":  # what _SET_SQL_MODE can match
+                self._follow_sql_mode(statement)
 
     def _follow_sql_mode(self, statement: str) -> None:
         m = _SET_SQL_MODE.match(statement)
@@ -190,6 +209,13 @@ class Parser:
     def _scan_statement(self, start: int, block_header: bool) -> tuple[int, int]:
         """Where the statement starting at ``start`` ends, and where reading goes on after it."""
         text = self.text
+        if not (block_header or self._lead_bytes or self._ansi_quotes or self._no_backslash_escapes):
+            whole = _whole_statement(self.delimiter)
+            if whole is not None:
+                m = whole.match(text, start)
+                if m is not None:
+                    return m.end() - len(self.delimiter), m.end()
+                # Unterminated: the step-by-step scan below says so the way it always has.
         rx = self._scanner(block_header)
         pos = start
         while True:
@@ -320,6 +346,30 @@ class Parser:
     def _emit(self, record: Record) -> None:
         if not self._parsing_disabled:
             self._records.append(record)
+
+
+_WHOLE_STATEMENTS: dict[str, re.Pattern[str] | None] = {}
+
+
+def _whole_statement(delimiter: str) -> re.Pattern[str] | None:
+    """One regex for the scan of ``_scan_statement`` in its plain case (no lead bytes, backslash
+    escapes on, ANSI_QUOTES off, not an if/while header): a statement, its quoted parts and its
+    delimiter in one match. Possessive, so it never takes a different path than the scan; where
+    the scan fails (an unterminated quote) it does not match. None for a delimiter holding a quote
+    or a backslash (the scan's own order of tests decides those)."""
+    if delimiter in _WHOLE_STATEMENTS:
+        return _WHOLE_STATEMENTS[delimiter]
+    rx = None
+    if not any(c in delimiter for c in "'\"`\\"):
+        first, escaped = re.escape(delimiter[0]), re.escape(delimiter)
+        other = rf"(?!{escaped}){first}|" if len(delimiter) > 1 else ""
+        rx = re.compile(
+            rf"(?:[^{first}'\"`\\]++|{other}\\['\"`]?|'(?:[^'\\]++|\\.|'')*+'"
+            rf'|"(?:[^"\\]++|\\.|"")*+"|`(?:[^`]++|``)*+`)*+{escaped}',
+            re.DOTALL,
+        )
+    _WHOLE_STATEMENTS[delimiter] = rx
+    return rx
 
 
 def to_format_v1(text: str) -> str:

@@ -25,6 +25,17 @@ class View:
     lowercase: bool = False
     replace: Replacer = field(default_factory=Replacer)
     replace_column: dict[int, str] | None = None
+    # Nothing but result sets, column names and rows as they come (set once: a View is not changed
+    # after it is made): the renderers' short path for the statement after statement of a test.
+    plain: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        self.plain = bool(
+            self.result_log and self.column_names and not (
+                self.info or self.metadata or self.vertical or self.sorted or self.lowercase
+                or self.replace or self.replace_column
+            )
+        )
 
 
 @dataclass(slots=True)

@@ -17,13 +17,23 @@ class MysqltestDialect:
     name = "mysqltest"
 
     def statement(self, sql: str, delimiter: str, view: View) -> str:
-        text = view.replace(sql) if view.replace else sql
+        text = sql if view.plain or not view.replace else view.replace(sql)
         return f"{text}{delimiter}\n"
 
     def outcome(self, outcome: Outcome, warnings: list[Warning_] | None, view: View) -> str:
         if not view.result_log:
             return ""
-        parts = [self._result(result, view) for result in outcome.results]
+        results = outcome.results
+        if view.plain and warnings is None and len(results) == 1:
+            # The statement after statement of a test: what _result writes for a plain view.
+            columns = results[0].columns
+            if columns is None:
+                return ""
+            lines = ["\t".join([column.name for column in columns])]
+            lines += ["\t".join(["NULL" if v is None else v for v in row]) for row in results[0].rows]
+            lines.append("")
+            return "\n".join(lines)
+        parts = [self._result(result, view) for result in results]
         if warnings is not None and view.warnings:
             parts.append(self._warnings(warnings, view))
         return "".join(parts)

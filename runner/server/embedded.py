@@ -22,6 +22,7 @@ import signal
 import socket as socketlib
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -194,6 +195,9 @@ class EmbeddedServer:
         self._atexit_registered = False
         self._std_data_copy: subprocess.Popen[bytes] | None = None
         self._fresh_start_pending = True
+        # Held while the server is started or stopped: a test's restart runs on the expect-file
+        # watcher's thread (runner.server.expect), which must not mistake a stop for a death.
+        self._lifecycle = threading.RLock()
         self.last_start_seconds: float | None = None
         self.last_bootstrap_seconds: float | None = None
 
@@ -278,6 +282,17 @@ class EmbeddedServer:
     def is_alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    def exited(self) -> bool:
+        """Whether the process tidbrun started has ended by itself (killed, crashed, shut down by
+        a test) — not stopped by ``stop()``/``restart()``, which forget it."""
+        proc = self._proc
+        return proc is not None and proc.poll() is not None
+
+    @property
+    def lifecycle(self) -> threading.RLock:
+        """Held by ``start``/``restart``/``stop`` while they run."""
+        return self._lifecycle
+
     @property
     def returncode(self) -> int | None:
         """How the server process ended (negative: the signal that killed it); None while it runs."""
@@ -299,6 +314,10 @@ class EmbeddedServer:
 
     def start(self) -> ServerAddress:
         """Start the server (a no-op returning the address when it already runs)."""
+        with self._lifecycle:
+            return self._start()
+
+    def _start(self) -> ServerAddress:
         if self.is_alive() and self._address is not None:
             return self._address
         began = time.perf_counter()
@@ -321,16 +340,26 @@ class EmbeddedServer:
         self.last_start_seconds = time.perf_counter() - began
         return address
 
-    def restart(self, options: Sequence[str] | None = None) -> ServerAddress:
+    def restart(self, options: Sequence[str] | None = None, *, fresh: bool = False) -> ServerAddress:
         """Stop and start again on the same data (and port when still free), optionally with new
-        options."""
-        self._stop_process()
-        if options is not None:
-            self._options = tuple(options)
-        return self.start()
+        options; ``fresh``: on a new copy of the template, as mysql-test-run.pl starts its servers."""
+        with self._lifecycle:
+            if fresh:
+                self._kill_process()  # its data is thrown away: no need to wait for a clean shutdown
+            else:
+                self._stop_process()
+            if options is not None:
+                self._options = tuple(options)
+            if fresh:
+                self._fresh_start_pending = True
+            return self._start()
 
     def stop(self) -> None:
         """Shut the server down and remove a temporary vardir. Safe to call more than once."""
+        with self._lifecycle:
+            self._stop()
+
+    def _stop(self) -> None:
         try:
             self._stop_process()
         finally:
@@ -399,7 +428,11 @@ class EmbeddedServer:
             optional_plugins=optional,
             extra_options=self._options,
         )
-        extra_sql = bootstrap.extra_bootstrap_sql(self._matching_tree(kind), share)
+        tree = self._matching_tree(kind)
+        if kind.kind == "mariadb" and share is not None and (share / "mysql_system_tables.sql").is_file():
+            full_sql = bootstrap.mtr_bootstrap_sql(share, tree)
+            return bootstrap.BootstrapPlan(kind.kind, kind.server, kind.install_db, cnf_options, full_sql, True)
+        extra_sql = bootstrap.extra_bootstrap_sql(tree, share)
         return bootstrap.BootstrapPlan(kind.kind, kind.server, kind.install_db, cnf_options, extra_sql)
 
     def _socket_path(self) -> Path:
@@ -608,8 +641,8 @@ class EmbeddedServer:
             f"port={address.port}",
             f"socket={address.socket}",
             f"log-error={self.error_log}",
-            # MTR turns the general log on; tidbrun leaves it off (tests that need it set it).
-            "general-log=0",
+            # On, as under MTR: tests read mysql.general_log and its messages (log_crash, log_errchk).
+            "general-log=1",
             f"general-log-file={var / SERVER_NAME / 'mysqld.log'}",
         ]
         if plugin_dir is not None:

@@ -17,11 +17,10 @@ Nothing here goes through a proxy (the status port is the server's own) or follo
 
 from __future__ import annotations
 
-import urllib.error
+import functools
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
-from http.client import HTTPException
+from typing import Any
 
 from runner.tidb.failpoint_terms import validate_term
 
@@ -36,12 +35,17 @@ class FailpointError(Exception):
     """A failpoint request that did not succeed; the message is meant for the test's report."""
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None  # a 3xx is an answer like any other non-success, reported as such
+@functools.cache
+def _opener() -> Any:
+    # urllib.request (and http.client) load at the first request: a run against a server other
+    # than TiDB never makes one, and the import costs several milliseconds of every start.
+    import urllib.request
 
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None  # a 3xx is an answer like any other non-success, reported as such
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +72,14 @@ class FailpointClient:
 
     def request(self, method: str, path: str, body: str | None = None) -> Reply:
         """One request; any HTTP status comes back as a Reply, a transport failure raises."""
+        import urllib.error
+        import urllib.request
+        from http.client import HTTPException
+
         data = body.encode("utf-8") if body is not None else None
         request = urllib.request.Request(self.url(path), data=data, method=method)
         try:
-            with _OPENER.open(request, timeout=self.timeout) as response:
+            with _opener().open(request, timeout=self.timeout) as response:
                 return Reply(response.status, response.read().decode("utf-8", "replace"))
         except urllib.error.HTTPError as exc:
             with exc:

@@ -80,7 +80,7 @@ def test_server_runs_in_an_mtr_style_vardir(embedded_server: EmbeddedServer, ser
     assert _scalar(server_address, "SELECT @@datadir").rstrip("/") == str(var / "mysqld.1" / "data")
     assert _scalar(server_address, "SELECT @@tmpdir") == str(var / "tmp" / "mysqld.1")
     assert _scalar(server_address, "SELECT @@server_id") == "1"
-    assert _scalar(server_address, "SELECT @@general_log") == "0"
+    assert _scalar(server_address, "SELECT @@general_log") == "1"  # as under mysql-test-run.pl
     assert embedded_server.error_log == var / "log" / "mysqld.1.err"
     assert "ready for connections" in embedded_server.error_log.read_text()
     assert len(os.fsencode(server_address.socket or "")) <= 107

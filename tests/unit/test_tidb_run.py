@@ -60,7 +60,7 @@ def run(
 ) -> int:
     version = tidb.answer("SELECT VERSION()", "").results[0].rows[0][0]
     assert version is not None
-    monkeypatch.setattr(runner.main, "_flavour", lambda address: detect_flavour(version))
+    monkeypatch.setattr(runner.main, "_flavour", lambda address: (detect_flavour(version), version))
     monkeypatch.setattr(runner.main, "_cleanup", lambda *args: (lambda: None))
     monkeypatch.setattr(runner.suite, "connect", tidb.connect)
     monkeypatch.setattr(runner.suite, "connect_complete", tidb.connect)

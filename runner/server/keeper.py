@@ -1,0 +1,120 @@
+"""Keeps the embedded server the way the next test needs it, as mysql-test-run.pl does.
+
+MTR restarts its server when the next test wants other options (or another time zone), after a
+test failed, after a test asked for it (``include/force_restart.inc`` leaves
+``<datadir>/mtr/force_restart``), and when ``mtr.check_testcase()`` shows that a test left the
+server changed; every start begins from a fresh copy of the bootstrapped data directory. tidbrun
+does the same with one difference: between tests it also cleans up in place (runner.server.hygiene),
+which is much cheaper than a restart and enough for most tests.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from runner.server import hygiene
+
+if TYPE_CHECKING:
+    from runner.server.address import ServerAddress
+    from runner.server.embedded import EmbeddedServer
+    from runner.suite import TestReport
+
+log = logging.getLogger("tidbrun.server")
+MAX_SHOWN_CHANGES = 6
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSetup:
+    """The server options one test needs (``--timezone=`` among them: it becomes ``TZ``)."""
+
+    options: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> Hashable:
+        return self.options
+
+
+@dataclass(slots=True)
+class Keeper:
+    server: EmbeddedServer
+    check_testcase: bool = True
+    current: ServerSetup = field(default_factory=ServerSetup)
+    needs_fresh_start: bool = False
+    why: str = ""
+    restarts: int = 0
+    _baseline: str | None = None
+
+    def prepare(self, setup: ServerSetup) -> ServerAddress | None:
+        """Restart (on fresh data) when ``setup`` or the state of the server calls for it; returns
+        the new address after a restart, else None."""
+        changed = setup != self.current or self.server.options != setup.options
+        if not (changed or self.needs_fresh_start or not self.server.is_alive()):
+            return None
+        reason = self.why or ("other server options" if changed else "the server is not running")
+        log.info("restarting the server from fresh data: %s", reason)
+        address = self.server.restart(setup.options, fresh=True)
+        self.current = setup
+        self.needs_fresh_start = False
+        self.why = ""
+        self.restarts += 1
+        self._baseline = None
+        return address
+
+    def after(self, report: TestReport, address: ServerAddress) -> None:
+        """Decide, after a test and the cleanup behind it, whether the next test needs a fresh
+        server; a test that left the server changed gets a note saying how."""
+        if report.status in ("fail", "error", "not run"):
+            self._mark(f"{report.case.name} failed")
+            return
+        if self._forced(report.status):
+            self._mark(f"{report.case.name} asked for a restart")
+            return
+        if not self.check_testcase or report.status != "pass":
+            return
+        state = self._state(address)
+        if state is None:
+            return
+        if self._baseline is None:
+            self._baseline = state
+            return
+        if state != self._baseline:
+            changes = _changes(self._baseline, state)
+            report.details.append(
+                "the test left the server changed (mtr.check_testcase()); restarting from fresh data:\n"
+                + "".join(f"    {line}\n" for line in changes)
+            )
+            self._mark(f"{report.case.name} left the server changed")
+
+    def baseline(self, address: ServerAddress) -> None:
+        """The state a clean server is in: taken after the first cleanup on fresh data."""
+        if self.check_testcase and self._baseline is None:
+            self._baseline = self._state(address)
+
+    def _mark(self, why: str) -> None:
+        self.needs_fresh_start = True
+        self.why = why
+
+    def _forced(self, status: str) -> bool:
+        name = "force_restart_if_skipped" if status == "skip" else "force_restart"
+        return (self.server.datadir / "mtr" / name).exists()
+
+    def _state(self, address: ServerAddress) -> str | None:
+        try:
+            return hygiene.check_testcase(address)
+        except Exception as exc:  # no mtr database (not a MariaDB tree): nothing to compare
+            log.info("mtr.check_testcase() not available: %s", exc)
+            self.check_testcase = False
+            return None
+
+
+def _changes(before: str, after: str, limit: int = MAX_SHOWN_CHANGES) -> Sequence[str]:
+    lines = [
+        line.rstrip("\n")
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    return lines[:limit] + ([f"... and {len(lines) - limit} more"] if len(lines) > limit else [])
