@@ -148,7 +148,7 @@ def execute(config: RunConfig) -> int:
 
 def setup_of(case: TestCase) -> Hashable:
     """What the server must be for ``case``: tests with equal setups share a server start."""
-    return ServerSetup(case.setup).key
+    return ServerSetup(case.setup, case.start_script).key
 
 
 VARDIR_MARK = "@TIDBRUN_VARDIR@"
@@ -275,7 +275,7 @@ def run_on_server(
 
 
 def _setup(case: TestCase, vardir: Path) -> ServerSetup:
-    return ServerSetup(tuple(option.replace(VARDIR_MARK, str(vardir)) for option in case.setup))
+    return ServerSetup(tuple(option.replace(VARDIR_MARK, str(vardir)) for option in case.setup), case.start_script)
 
 
 def _prepare(keeper: Keeper | None, guard: TestGuard, case: TestCase, vardir: Path) -> TestReport | None:

@@ -46,8 +46,9 @@ class TestCase:
     # What mysql-test-run.pl would add (runner.mtr.cases); empty for tests outside a mysql-test tree.
     setup: tuple[str, ...] = ()  # server options the test needs (the embedded server restarts for them)
     skip: str | None = None  # MTR skips it before it runs, with this reason
-    environment: tuple[tuple[str, str], ...] = ()  # MTR_COMBINATION_* and the like
+    environment: tuple[tuple[str, str | None], ...] = ()  # MTR_COMBINATION_*, TZ...; None: unset it
     rdiff: Path | None = None  # the combination's result is ``result`` with this patch applied
+    start_script: Path | None = None  # ``<test>-master.sh``: run before the server starts for the test
 
 
 @dataclass(slots=True)
@@ -176,7 +177,11 @@ class SuiteRunner:
         except TestFileError as exc:
             return TestReport(case, "error", time.perf_counter() - started, str(exc))
         env = dict(self.environment)
-        env.update(case.environment)
+        for name, value in case.environment:
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         base_connect = connect_complete if _needs_complete_protocol(case.path, basedir) else connect
         own_connect: Callable[[ConnectParams], Connection] = base_connect
         connector = profile.connector(base_connect)

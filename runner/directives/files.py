@@ -236,14 +236,16 @@ def _transform_lines(ctx: Interpreter, text: str) -> str:
     view = ctx.view()
     if not (view.replace or view.sorted or view.lowercase):
         return text
-    lines = text.split("\n")
-    tail = lines.pop()  # text after the last newline (often empty)
+    lines = [line + "\n" for line in text.split("\n")]
+    tail = lines.pop()[:-1]  # text after the last newline (often empty)
     if view.replace:
+        # mysqltest hands each line to the replacements with its newline (fgets), and its regex
+        # "." matches a newline: /Uptime.*// removes the whole line, not just its text.
         lines = [view.replace(line) for line in lines]
         tail = view.replace(tail) if tail else tail
     if view.sorted:
         lines.sort()
-    result = "".join(line + "\n" for line in lines) + tail
+    result = "".join(lines) + tail
     return result.lower() if view.lowercase else result
 
 

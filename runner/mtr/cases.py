@@ -86,13 +86,17 @@ def _case(case: TestCase, run: PlannedRun, features: MysqldFeatures, apply_optio
         setup = tuple(opt for opt in arguments if opt not in _ADDED_BY_THE_SERVER and opt != "--user=root")
         if run.options.timezone is not None:
             setup += (f"--timezone={run.options.timezone}",)
-    variables = dict(run.environment or {})
+    variables: dict[str, str | None] = dict(run.environment or {})
     if apply_options and run.options is not None:
+        # The test and the programs it runs see the test's time zone (MTR unsets TZ otherwise).
+        variables["TZ"] = run.options.timezone
         extra_options, extra_variables = _own_config(run.options.config_template, case.path)
         setup += extra_options
         variables.update(extra_variables)
     environment = tuple(sorted(variables.items())) if apply_options else ()
-    return replace(case, name=name, result=result, rdiff=rdiff, setup=setup, skip=skip, environment=environment)
+    script = run.options.master_sh if apply_options and run.options is not None else None
+    return replace(case, name=name, result=result, rdiff=rdiff, setup=setup, skip=skip, environment=environment,
+                   start_script=script)
 
 
 _OPT_REF = re.compile(r"@OPT\.port")

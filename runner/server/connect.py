@@ -30,6 +30,10 @@ def open_connection(
     use_socket = address.socket is not None and os.path.exists(address.socket)
     kwargs = address.connect_kwargs(prefer_socket=use_socket)
     kwargs["autocommit"] = autocommit
+    # Named, so the driver does not pick a MySQL 8 collation for a server reporting an old
+    # version (tests start servers with --version=10.2.1-MariaDB).
+    kwargs.setdefault("charset", "utf8mb4")
+    kwargs.setdefault("collation", "utf8mb4_general_ci")
     kwargs["connection_timeout"] = max(1, int(connect_timeout))
     limit = ATTEMPT_LIMIT.get()
     if limit is not None:

@@ -137,6 +137,9 @@ def _server_args(options: Sequence[str]) -> list[str]:
     return [opt for opt in options if not opt.startswith("--timezone=")]
 
 
+_READY = "ready for connections"
+
+
 class _NotReady(Exception):
     pass
 
@@ -553,6 +556,12 @@ class EmbeddedServer:
                 raise _Died
             if address.socket is not None and not os.path.exists(address.socket):
                 raise _NotReady
+            if self.kind.kind != "tidb":
+                # The server says so in its log; not connecting keeps connection ids as under
+                # mysql-test-run.pl (tests print them: pseudo_thread_id in mysqlbinlog output).
+                if _READY not in self._log_tail_since(log_offset):
+                    raise _NotReady
+                return
             try:
                 conn = open_connection(address, connect_timeout=2)
             except mysql.connector.Error as exc:

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import difflib
 import logging
+import os
+import subprocess
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from runner.errors import ServerUnavailable
 from runner.server import hygiene
 
 if TYPE_CHECKING:
@@ -32,10 +36,11 @@ class ServerSetup:
     """The server options one test needs (``--timezone=`` among them: it becomes ``TZ``)."""
 
     options: tuple[str, ...] = ()
+    script: Path | None = None  # run before every start for the test (MTR's ``-master.sh``)
 
     @property
     def key(self) -> Hashable:
-        return self.options
+        return (self.options, self.script)
 
 
 @dataclass(slots=True)
@@ -51,9 +56,11 @@ class Keeper:
     def prepare(self, setup: ServerSetup) -> ServerAddress | None:
         """Restart (on fresh data) when ``setup`` or the state of the server calls for it; returns
         the new address after a restart, else None."""
-        changed = setup != self.current or self.server.options != setup.options
+        changed = setup != self.current or self.server.options != setup.options or setup.script is not None
         if not (changed or self.needs_fresh_start or not self.server.is_alive()):
             return None
+        if setup.script is not None:
+            _run_script(setup.script, self.server.vardir)
         reason = self.why or ("other server options" if changed else "the server is not running")
         log.info("restarting the server from fresh data: %s", reason)
         address = self.server.restart(setup.options, fresh=True)
@@ -61,7 +68,9 @@ class Keeper:
         self.needs_fresh_start = False
         self.why = ""
         self.restarts += 1
-        self._baseline = None
+        # MTR runs check-testcase on the new server before the test, which opens tables: tests
+        # that print table ids (mysqlbinlog output) count on it.
+        self._baseline = self._state(address) if self.check_testcase else None
         return address
 
     def after(self, report: TestReport, address: ServerAddress) -> None:
@@ -118,3 +127,12 @@ def _changes(before: str, after: str, limit: int = MAX_SHOWN_CHANGES) -> Sequenc
         if line[:1] in "+-" and not line.startswith(("+++", "---"))
     ]
     return lines[:limit] + ([f"... and {len(lines) - limit} more"] if len(lines) > limit else [])
+
+
+def _run_script(script: Path, vardir: Path) -> None:
+    """A test's ``-master.sh``, as mysql-test-run.pl runs it before starting the server."""
+    env = {**os.environ, "MYSQLTEST_VARDIR": str(vardir), "MYSQL_TMP_DIR": str(vardir / "tmp")}
+    proc = subprocess.run(["/bin/sh", str(script)], env=env, capture_output=True, timeout=120, check=False)
+    if proc.returncode != 0:
+        output = (proc.stdout + proc.stderr).decode(errors="replace").strip()
+        raise ServerUnavailable(f"{script.name} failed (exit {proc.returncode}): {output[-500:]}")
