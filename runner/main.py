@@ -59,9 +59,16 @@ def _server(
     tidb_config = tidb_server.config_file(tidb_server.suite_roots(config.paths), config.collation_disable, vardir)
     # In a mysql-test tree the server runs as mysql-test-run.pl runs it: optional plugins off
     # unless a test's options turn them on.
+    environment: dict[str, str] = {}
+    if mysql_test_dir is not None:
+        from runner.server.embedded import find_server_kind
+        from runner.server.mtr_env import server_process_environment
+
+        kind = find_server_kind()
+        environment = server_process_environment(mysql_test_dir, kind.server if kind is not None else None)
     server = EmbeddedServer(
         mysql_test_dir=mysql_test_dir, vardir=vardir, tidb_config=tidb_config, options=options,
-        skip_optional_plugins=mysql_test_dir is not None,
+        skip_optional_plugins=mysql_test_dir is not None, environment=environment,
     )
     if on_embedded is not None:
         on_embedded(server)
@@ -203,8 +210,9 @@ def run_on_server(
         servers.append(server)
 
     try:
-        first_options = _setup(first, vardir).options
-        with safety.active(), _server(config, mysql_test_dir, vardir, on_embedded, first_options) as address:
+        # The server starts plain; a first test with options of its own gets a restart, after its
+        # CURRENT_TEST mark in the error log (it may look for the start-up messages).
+        with safety.active(), _server(config, mysql_test_dir, vardir, on_embedded) as address:
             datadir = None if config.server.external else vardir / "mysqld.1" / "data"
             address, (flavour, version) = safety.reach_server(address, _flavour)
             dialect_name = config.dialect or ("mysql-tester" if flavour == "tidb" else "mysqltest")
@@ -213,7 +221,7 @@ def run_on_server(
             if unavailable is not None:
                 print(f"tidbrun: note: {unavailable}. Tests using --failpoint will fail.", file=sys.stderr)
             keeper = (
-                Keeper(servers[0], current=_setup(first, vardir), check_testcase=mysql_test_dir is not None)
+                Keeper(servers[0], check_testcase=mysql_test_dir is not None)
                 if servers and flavour != "tidb"
                 else None
             )

@@ -281,6 +281,10 @@ def _process_outcome(ctx: Interpreter, cmd: Command, label: str, proc: subproces
         raise TestFailure(
             cmd.location, f'command "{label}" succeeded - should have failed with errno {expected.codes[0]}...'
         )
+    if expected is None and not ctx.toggles.abort_on_error:
+        # --disable_abort_on_error: mysqltest keeps the output and goes on.
+        ctx.out.append(_transform_lines(ctx, output))
+        return
     if expected is None:
         ctx.out.append(_transform_lines(ctx, output))
         raise TestFailure(

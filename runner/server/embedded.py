@@ -169,6 +169,7 @@ class EmbeddedServer:
         kind: ServerKind | None = None,
         skip_optional_plugins: bool = False,
         tidb_config: Path | None = None,
+        environment: dict[str, str] | None = None,
         start_timeout: float = 30.0,
         stop_timeout: float = 20.0,
     ) -> None:
@@ -183,6 +184,7 @@ class EmbeddedServer:
         self._kind = kind
         self._skip_optional_plugins = skip_optional_plugins
         self._tidb_config = tidb_config  # tidb-server's -config (TiDB only)
+        self._environment = dict(environment or {})  # set for the server process (MTR's OPENSSL_CONF...)
         self._start_timeout = start_timeout
         self._stop_timeout = stop_timeout
 
@@ -502,7 +504,7 @@ class EmbeddedServer:
             env=(
                 tidb_server.environment(_server_env(self._options), self._options)
                 if kind.kind == "tidb"
-                else _server_env(self._options)
+                else {**_server_env(self._options), **self._environment}
             ),
             cwd=str(self.vardir),
             start_new_session=True,

@@ -84,6 +84,22 @@ def _client_tls_info(config_tool: str | None) -> tuple[str, str] | None:
     return parts[0], parts[1]
 
 
+def server_process_environment(mysql_test_dir: Path | None, server_binary: Path | None) -> dict[str, str]:
+    """What mysql-test-run.pl puts in its own environment before it starts servers (they inherit
+    it): the C locale, and OpenSSL's configuration from the tree (it allows TLSv1.1, which the
+    tls_version tests connect with)."""
+    from runner.server.bootstrap import default_cache_dir
+
+    variables = binaries.server_variables(server_binary, default_cache_dir()) if server_binary is not None else {}
+    ssl_library = variables.get("version-ssl-library", "")
+    env = {"LC_ALL": "C", "LC_CTYPE": "C", "LC_COLLATE": "C", "GNUTLS_SYSTEM_PRIORITY_FILE": "/dev/null"}
+    if mysql_test_dir is not None and ssl_library > "OpenSSL 1.1.1":
+        env["OPENSSL_CONF"] = str(mysql_test_dir / "lib" / "openssl.cnf")
+    else:
+        env["OPENSSL_CONF"] = "/dev/null"
+    return env
+
+
 def suite_name(suite_dir: Path) -> str:
     """MTR's suite name: ``main`` for mysql-test/main, ``x`` for .../suite/x (and x/t)."""
     directory = suite_dir.parent if suite_dir.name == "t" else suite_dir
