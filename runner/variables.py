@@ -17,32 +17,43 @@ class VariableError(TidbrunError):
 
 
 class Variables:
-    """Test variables; an unknown name falls back to the environment, then to empty (as mysqltest)."""
+    """Test variables; an unknown name falls back to the environment, then to empty (as mysqltest).
+
+    Names are case-insensitive, as in MariaDB's mysqltest (``$datadir`` reads ``$DATADIR``; tests
+    count on it); the environment handed to child processes keeps its own spelling.
+    """
 
     def __init__(self, environment: Mapping[str, str] | None = None) -> None:
         self._values: dict[str, str] = {}
         self.environment: dict[str, str] = dict(os.environ if environment is None else environment)
+        self._environment_folded: dict[str, str] | None = None
 
     def get(self, name: str) -> str:
-        value = self._values.get(name)
+        value = self._values.get(name.lower())
         if value is None:
-            value = self.environment.get(name, "")
+            value = self.environment.get(name)
+            if value is None:
+                if self._environment_folded is None:
+                    self._environment_folded = {k.lower(): v for k, v in self.environment.items()}
+                value = self._environment_folded.get(name.lower(), "")
         return value
 
     def set(self, name: str, value: str) -> None:
-        self._values[name] = value
+        self._values[name.lower()] = value
 
     def update(self, values: Mapping[str, str]) -> None:
-        """Set several variables at once (the interpreter's per-statement $mysql_errno/$mysql_errname)."""
+        """Set several variables at once (the interpreter's per-statement $mysql_errno/$mysql_errname;
+        names given in lower case)."""
         self._values.update(values)
 
     def set_env(self, name: str, value: str) -> None:
         """``let NAME = value`` without a dollar sets the variable and exports it to child processes."""
-        self._values[name] = value
+        self._values[name.lower()] = value
         self.environment[name] = value
+        self._environment_folded = None
 
     def __contains__(self, name: str) -> bool:
-        return name in self._values
+        return name.lower() in self._values
 
     def expand(self, text: str, *, keep_escapes: bool = False) -> str:
         """Replace ``$name`` by its value; ``\\$``, ``\\\\`` and ``\\"`` escape (mysqltest's do_eval)."""

@@ -256,11 +256,22 @@ def _c_string_lines(text: str) -> str:
     return "".join(line.split("\0", 1)[0] for line in text.splitlines(keepends=True))
 
 
+def _as_bytes(text: str) -> bytes:
+    """A test's text back to its bytes; text from the process's own environment that latin-1
+    cannot hold is the system's (a path with CJK characters)."""
+    try:
+        return text.encode(ENCODING)
+    except UnicodeEncodeError:
+        return os.fsencode(text)
+
+
 def _run_process(ctx: Interpreter, argv: list[str]) -> subprocess.CompletedProcess[bytes]:
+    # The test's bytes, as written (text is held as latin-1): a UTF-8 user name in a command line
+    # must reach the program as the same UTF-8 bytes, not encoded a second time.
     return subprocess.run(
-        argv,
+        [arg.encode(ENCODING) for arg in argv],
         cwd=ctx.paths.basedir,
-        env=ctx.variables.environment,
+        env={_as_bytes(k): _as_bytes(v) for k, v in ctx.variables.environment.items()},
         stdin=subprocess.DEVNULL,
         capture_output=True,
         check=False,
