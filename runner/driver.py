@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
 import struct
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -102,21 +103,64 @@ class ConnectParams:
     socket: str | None = None
     compress: bool = False
     ssl: bool = False
+    # The client certificate and cipher of an SSL connection (mysqltest's --ssl-* options).
+    ssl_ca: str | None = None
+    ssl_cert: str | None = None
+    ssl_key: str | None = None
+    ssl_cipher: str | None = None
     connect_timeout: int = 10
     read_timeout: int = 0  # seconds; 0 waits for ever (mysqltest's connect option read_timeout=N)
     write_timeout: int = 0
     charset: str = "latin1"
+    # The pure-Python protocol even where the C extension is available: it has the client
+    # authentication plugins the C library lacks (runner.auth_plugins).
+    python_protocol: bool = False
 
     def uses_socket(self) -> bool:
         # libmysqlclient will not negotiate TLS on a unix socket (MariaDB's client does): an SSL
         # connection to localhost goes over TCP instead.
         return self.host in ("", "localhost") and bool(self.socket) and not self.ssl
 
+    def socket_replaced_by_tcp(self) -> bool:
+        """An SSL connection to localhost: libmariadb would have used the socket."""
+        return self.ssl and self.host in ("", "localhost") and bool(self.socket)
+
 
 class ConnectError(Exception):
     def __init__(self, error: ServerError) -> None:
         super().__init__(f"{error.errno} ({error.sqlstate}): {error.message}")
         self.error = error
+
+
+class PythonProtocolNeeded(ConnectError):
+    """The C library cannot log in as asked; the pure-Python protocol can. The connection it
+    happened on, if any, is lost."""
+
+
+# What libmysqlclient reports when the server asks for a client plugin it lacks (2059), or for the
+# pre-4.1 short scramble with a bare 0xFE, which it no longer understands (2027). The Python
+# protocol has tidbrun's plugins (runner.auth_plugins).
+_PLUGIN_ERRORS = frozenset({2059, 2027})
+_OPENSSL_TLS13_SUITES = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"
+# libmysqlclient cuts user names to USERNAME_LENGTH (32 characters of 3 bytes); libmariadb sends
+# them whole and the server cuts them to its own limit, so a longer name logs in.
+_C_USERNAME_BYTES = 96
+
+
+def _wire_text(text: str) -> str:
+    """A user name, password or database name for the drivers, which send them UTF-8 encoded: the
+    text whose UTF-8 is the test's own bytes (tidbrun's text is latin-1, one character a byte).
+    Bytes that are not UTF-8 cannot go through the drivers and are left as they are."""
+    if text.isascii():
+        return text
+    try:
+        return text.encode(ENCODING).decode("utf-8")
+    except UnicodeError:
+        return text
+
+
+def _c_library_takes(user: str) -> bool:
+    return len(_wire_text(user).encode("utf-8")) <= _C_USERNAME_BYTES
 
 
 class Connection(Protocol):
@@ -147,6 +191,18 @@ def _server_error(exc: Any) -> ServerError:
     if errno in _CLIENT_ERRORS:
         errno, message = _CLIENT_ERRORS[errno]
     return ServerError(errno, str(sqlstate), _as_bytes_text(str(message)))
+
+
+def _connect_error(exc: Any, params: ConnectParams) -> ServerError:
+    error = _server_error(exc)
+    if error.errno == 2003 and params.socket_replaced_by_tcp():
+        # libmariadb would have failed on the socket: its error, and the socket's errno (the
+        # file is gone while the server is down; there but refusing while it starts).
+        assert params.socket is not None
+        os_errno = 111 if os.path.exists(params.socket) else 2
+        message = f"Can't connect to local server through socket '{params.socket}' ({os_errno})"
+        return ServerError(2002, "HY000", message)
+    return error
 
 
 def _as_bytes_text(message: str) -> str:
@@ -188,9 +244,9 @@ class CConnection:
             connection_timeout=params.connect_timeout,
         )
         kwargs: dict[str, Any] = {
-            "user": params.user,
-            "password": params.password,
-            "database": params.database or None,
+            "user": _wire_text(params.user),
+            "password": _wire_text(params.password),
+            "database": _wire_text(params.database) or None,
             "client_flags": _CLIENT_FLAGS | _LOCAL_FILES | (_COMPRESS if params.compress else 0),
             "compress": params.compress,
             "ssl_disabled": not params.ssl,
@@ -200,6 +256,20 @@ class CConnection:
         for key in ("read_timeout", "write_timeout"):
             if getattr(params, key):
                 kwargs[key] = getattr(params, key)
+        if params.ssl:
+            for key in ("ssl_ca", "ssl_cert", "ssl_key"):
+                if getattr(params, key):
+                    kwargs[key] = getattr(params, key)
+            # libmariadb gives a cipher to OpenSSL as TLS 1.3 suites, or else as the TLS 1.2 list;
+            # it leaves the other at OpenSSL's default. libmysqlclient's own TLS 1.3 default
+            # puts AES-128 first, and the server takes the client's first choice.
+            cipher = params.ssl_cipher or ""
+            if cipher.startswith("TLS_"):
+                kwargs["tls_cipher_suites"] = cipher
+            else:
+                kwargs["tls_cipher_suites"] = _OPENSSL_TLS13_SUITES
+                if cipher:
+                    kwargs["ssl_cipher_suites"] = cipher
         if params.uses_socket():
             kwargs["unix_socket"] = params.socket
         else:
@@ -208,7 +278,8 @@ class CConnection:
         try:
             self._cnx.connect(**kwargs)
         except _mysql_connector.MySQLInterfaceError as exc:
-            raise ConnectError(_server_error(exc)) from None
+            error = _connect_error(exc, params)
+            raise (PythonProtocolNeeded if error.errno in _PLUGIN_ERRORS else ConnectError)(error) from None
         self.thread_id: int = self._cnx.thread_id()
 
     def execute(self, sql: str) -> Outcome:
@@ -271,10 +342,15 @@ class CConnection:
             return False
 
     def change_user(self, user: str, password: str, database: str) -> None:
+        if not _c_library_takes(user):
+            raise PythonProtocolNeeded(ServerError(2000, "HY000", "a user name longer than libmysqlclient sends"))
         try:
-            self._cnx.change_user(user=user, password=password, database=database or None)
+            self._cnx.change_user(
+                user=_wire_text(user), password=_wire_text(password), database=_wire_text(database) or None
+            )
         except _mysql_connector.MySQLInterfaceError as exc:
-            raise ConnectError(_server_error(exc)) from None
+            error = _server_error(exc)
+            raise (PythonProtocolNeeded if error.errno in _PLUGIN_ERRORS else ConnectError)(error) from None
 
     def reset_connection(self) -> None:
         self._cnx.reset_connection()
@@ -316,6 +392,26 @@ def _full_column_protocol() -> Any:
     return _FullColumnProtocol
 
 
+@functools.cache
+def _authenticator_class() -> Any:
+    from runner import auth_plugins
+
+    auth_plugins.register()
+    return auth_plugins.Authenticator
+
+
+_UNSUPPORTED_PLUGIN = re.compile(r"Authentication plugin '([^']*)' is not supported")
+
+
+def _python_error(exc: Any, params: ConnectParams | None = None) -> ServerError:
+    """The pure-Python driver's error, in libmariadb's terms where the driver has its own words."""
+    missing = _UNSUPPORTED_PLUGIN.search(str(getattr(exc, "msg", None) or exc))
+    if missing:
+        name = missing.group(1)
+        return ServerError(2059, "HY000", f"Plugin {name} could not be loaded: no client plugin {name} in tidbrun")
+    return _server_error(exc) if params is None else _connect_error(exc, params)
+
+
 class PyConnection:
     """mysql-connector-python's pure-Python protocol: slower, but it has what the C extension
     does not expose — mysql_info() text and complete column metadata."""
@@ -323,9 +419,9 @@ class PyConnection:
     def __init__(self, params: ConnectParams) -> None:
         connector = _connector()
         kwargs: dict[str, Any] = {
-            "user": params.user,
-            "password": params.password,
-            "database": params.database or None,
+            "user": _wire_text(params.user),
+            "password": _wire_text(params.password),
+            "database": _wire_text(params.database) or None,
             "charset": params.charset,
             "use_unicode": False,
             "client_flags": [_MULTI_STATEMENTS, _MULTI_RESULTS],
@@ -335,6 +431,12 @@ class PyConnection:
             "allow_local_infile": True,
             "autocommit": True,  # the server's default, as libmysqlclient leaves it
         }
+        if params.ssl:
+            for key in ("ssl_ca", "ssl_cert", "ssl_key"):
+                if getattr(params, key):
+                    kwargs[key] = getattr(params, key)
+            if params.ssl_cipher:
+                kwargs["tls_ciphersuites"] = [params.ssl_cipher]
         if params.uses_socket():
             kwargs["unix_socket"] = params.socket
         else:
@@ -343,10 +445,19 @@ class PyConnection:
         from mysql.connector.connection import MySQLConnection
 
         self._cnx = MySQLConnection()
+        self._cnx._authenticator = _authenticator_class()()
+        try:
+            # The handshake in the connection's character set, as libmariadb's (the driver's own
+            # default is utf8mb4): the server reads the user name in it.
+            self._cnx._charset_id = self._cnx._character_set.get_charset_info(params.charset)[0]
+        except connector.Error:
+            pass
         try:
             self._cnx.connect(**kwargs)
         except connector.Error as exc:
-            raise ConnectError(_server_error(exc)) from None
+            raise ConnectError(_python_error(exc, params)) from None
+        except AttributeError as exc:  # an option the pure-Python driver refuses (a cipher it does not know)
+            raise ConnectError(ServerError(2026, "HY000", f"TLS/SSL error: {exc}")) from None
         self._cnx._protocol = _full_column_protocol()()
         self.thread_id: int = int(self._cnx.connection_id or 0)
 
@@ -392,9 +503,16 @@ class PyConnection:
 
     def change_user(self, user: str, password: str, database: str) -> None:
         try:
-            self._cnx.cmd_change_user(username=user, password=password, database=database or "")
+            self._cnx.cmd_change_user(
+                username=_wire_text(user), password=_wire_text(password), database=_wire_text(database)
+            )
         except _connector().Error as exc:
-            raise ConnectError(_server_error(exc)) from None
+            error = _python_error(exc)
+            if not 1000 <= (getattr(exc, "errno", None) or -1) < 2000:
+                # The client gave up in the middle of the exchange: the server still waits for
+                # its answer, so the connection cannot be used any more.
+                self.close()
+            raise ConnectError(error) from None
 
     def reset_connection(self) -> None:
         self._cnx.cmd_reset_connection()
@@ -411,7 +529,13 @@ def _text(value: Any) -> str:
 
 
 def connect(params: ConnectParams) -> Connection:
-    return CConnection(params) if HAVE_CEXT else PyConnection(params)
+    if params.python_protocol or not HAVE_CEXT or not _c_library_takes(params.user):
+        return PyConnection(params)
+    try:
+        return CConnection(params)
+    except PythonProtocolNeeded:
+        # The account's authentication needs what only the Python protocol has (runner.auth_plugins).
+        return PyConnection(params)
 
 
 def connect_complete(params: ConnectParams) -> Connection:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from runner.client_options import SslFiles, ssl_files
 from runner.directives.registry import directive
-from runner.driver import ConnectError, ConnectParams
+from runner.driver import ConnectError, ConnectParams, PythonProtocolNeeded
 from runner.interpreter import TestFailure
 from runner.session import Session
 
@@ -61,10 +62,14 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
     words = options.split()
     charset = ctx.charset
     timeouts = {"READ_TIMEOUT": 0, "WRITE_TIMEOUT": 0, "CONNECT_TIMEOUT": 0}
+    cipher: str | None = None
     for word in list(words):
         key, _, value = word.partition("=")
         if key.upper() == "CHARSET" and value:
             charset = value
+            words.remove(word)
+        elif key.upper() == "SSL-CIPHER" and value:
+            cipher = value
             words.remove(word)
         elif key.upper() in timeouts and value.isdigit():
             timeouts[key.upper()] = int(value)
@@ -79,6 +84,8 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
         database = ""
     elif not database:
         database = defaults.database
+    ssl = "SSL" in upper or cipher is not None
+    files = ssl_files(ctx.paths.vardir / "my.cnf") if ssl else SslFiles()
     params = ConnectParams(
         host=host or defaults.host,
         user=user or defaults.user,
@@ -87,7 +94,11 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
         port=int(port) if port.strip().isdigit() else defaults.port,
         socket=socket or defaults.socket,
         compress="COMPRESS" in upper,
-        ssl="SSL" in upper,
+        ssl=ssl,
+        ssl_ca=files.ca,
+        ssl_cert=files.cert,
+        ssl_key=files.key,
+        ssl_cipher=cipher or files.cipher,
         charset=charset,
         read_timeout=timeouts["READ_TIMEOUT"],
         write_timeout=timeouts["WRITE_TIMEOUT"],
@@ -183,20 +194,52 @@ def change_user(ctx: Interpreter, cmd: Command) -> None:
     # No user: the current one with its password; no database: none (mysql_change_user's way).
     if not user:
         user, password = session.current_user, session.current_password
+    # mysqltest's change_user leaves $mysql_errno and $mysql_errname as they were, failed or not.
+    saved = {name: ctx.variables.get(name) for name in ("mysql_errno", "mysql_errname")}
     try:
-        session.connection.change_user(user, password, database)
+        _change_user(session, user, password, database)
     except ConnectError as exc:
         chunks: list[str] = []
         try:
             ctx.accept_error(exc.error, expected, ctx.view(), chunks, f"query '{cmd.text}'", cmd.location)
         finally:
             ctx.out.extend(chunks)
-        # The server drops a connection whose change_user failed; mysqltest reconnects.
-        session.reconnect()
-        ctx.set_error_variables(0)
+        ctx.variables.update(saved)
+        _keep_or_reconnect(session)
         return
+    if expected is not None and not expected.first_is_success:
+        raise TestFailure(
+            cmd.location,
+            f"query '{cmd.text}' succeeded - should have failed with error {expected.describe_first()}...",
+        )
     session.current_user, session.current_password = user, password
-    ctx.set_error_variables(0)
+
+
+def _change_user(session: Session, user: str, password: str, database: str) -> None:
+    try:
+        session.connection.change_user(user, password, database)
+    except PythonProtocolNeeded:
+        # The C library cannot log in as asked (a client plugin it lacks, a user name it would cut),
+        # and may have lost the connection. The session goes on with the pure-Python protocol,
+        # logged in as before, and changes user there.
+        session.params = replace(
+            session.params, user=session.current_user, password=session.current_password, python_protocol=True
+        )
+        session.reconnect()
+        session.connection.change_user(user, password, database)
+
+
+def _keep_or_reconnect(session: Session) -> None:
+    """After a failed change_user. MariaDB keeps the connection, logged in as before, and mysqltest
+    goes on with it (its mysql_reconnect() does nothing: reconnect is off). A connection that did
+    not survive is opened again, as libmysqlclient's reconnect in MySQL's mysqltest does; if even
+    that fails, the next statement reports the lost connection."""
+    if session.connection.ping():
+        return
+    try:
+        session.reconnect()
+    except ConnectError:
+        pass
 
 
 @directive("reset_connection")
