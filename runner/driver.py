@@ -202,6 +202,10 @@ def _connect_error(exc: Any, params: ConnectParams) -> ServerError:
         os_errno = 111 if os.path.exists(params.socket) else 2
         message = f"Can't connect to local server through socket '{params.socket}' ({os_errno})"
         return ServerError(2002, "HY000", message)
+    if error.errno == 2003:
+        # libmariadb (mysqltest's client library) reports a TCP connection it could not make as
+        # 2002 too; tests wait for a restarting server with --error 2002 (wait_until_connected_again.inc).
+        return ServerError(2002, "HY000", f"Can't connect to server on '{params.host}' (115)")
     return error
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +156,9 @@ class Interpreter:
     last_error: tuple[Location, str, ServerError] | None = None
     reap_timeout: float = 60.0  # --reap-timeout: seconds a reap (or wait_for_blocked) waits at most
     monitor: BlockMonitor | None = None  # the control connection, opened when first needed
+    # enable_reconnect is a connection's own setting in mysqltest (set_reconnect(cur_con->mysql)):
+    # toggles.reconnect is the current connection's; the others' wait here.
+    reconnect_of: weakref.WeakKeyDictionary[Session, bool] = field(default_factory=weakref.WeakKeyDictionary)
     _depth: int = 0
 
     # -- running ---------------------------------------------------------------------------------
@@ -585,6 +589,9 @@ class Interpreter:
         return session
 
     def switch_to(self, session: Session) -> None:
+        if self.current is not None:
+            self.reconnect_of[self.current] = self.toggles.reconnect
+        self.toggles.reconnect = self.reconnect_of.get(session, False)
         self.current = session
         self.variables.set("CURRENT_CONNECTION", session.name)
 

@@ -155,7 +155,7 @@ def execute(config: RunConfig) -> int:
 
 def setup_of(case: TestCase) -> Hashable:
     """What the server must be for ``case``: tests with equal setups share a server start."""
-    return ServerSetup(case.setup, case.start_script).key
+    return ServerSetup(case.setup, case.start_script, case.config, case.slave_setup).key
 
 
 VARDIR_MARK = "@TIDBRUN_VARDIR@"
@@ -233,14 +233,16 @@ def run_on_server(
                 dialect=dialect_named(dialect_name),
                 vardir=vardir,
                 mysql_test_dir=mysql_test_dir,
-                environment=_environment(config, address, vardir, mysql_test_dir, first.path, version),
+                environment=_environment(config, address, vardir, mysql_test_dir, first.path, version, keeper),
                 failpoints=failpoints,
                 flavour=flavour,
             )
             guard = safety.guard(
                 runner,
                 make_clean=lambda new: _cleanup(config, new, vardir, datadir),
-                make_environment=lambda new: _environment(config, new, vardir, mysql_test_dir, first.path, version),
+                make_environment=lambda new: _environment(
+                    config, new, vardir, mysql_test_dir, first.path, version, keeper
+                ),
             )
             case: TestCase | None = first
             unstarted.clear()
@@ -283,13 +285,17 @@ def run_on_server(
 
 
 def _setup(case: TestCase, vardir: Path) -> ServerSetup:
-    return ServerSetup(tuple(option.replace(VARDIR_MARK, str(vardir)) for option in case.setup), case.start_script)
+    options = tuple(option.replace(VARDIR_MARK, str(vardir)) for option in case.setup)
+    slave_options = tuple(option.replace(VARDIR_MARK, str(vardir)) for option in case.slave_setup)
+    return ServerSetup(options, case.start_script, case.config, slave_options)
 
 
 def _prepare(keeper: Keeper | None, guard: TestGuard, case: TestCase, vardir: Path) -> TestReport | None:
     """The server as ``case`` needs it; a report when it cannot be had (the test fails, as under
     mysql-test-run.pl, and the next test gets a fresh start)."""
-    if keeper is None or case.skip is not None:
+    if case.skip is not None:
+        return TestReport(case, "skip", 0.0, case.skip)  # decided before the test: no server needed
+    if keeper is None:
         return None
     guard.mark_test_start(case)  # before a restart: the test may look for the server's start messages
     if guard.server_options_changed:
@@ -340,7 +346,13 @@ _BUILD_VERSION = re.compile(r"^\d+\.\d+\.\d+(?:-MariaDB)?")
 
 
 def _environment(
-    config: RunConfig, address: ServerAddress, vardir: Path, mysql_test_dir: Path | None, first: Path, version: str
+    config: RunConfig,
+    address: ServerAddress,
+    vardir: Path,
+    mysql_test_dir: Path | None,
+    first: Path,
+    version: str,
+    keeper: Keeper | None = None,
 ) -> dict[str, str]:
     from runner.server.bootstrap import default_cache_dir
     from runner.server.mtr_env import test_environment
@@ -350,6 +362,8 @@ def _environment(
     env["MYSQL_SERVER_VERSION"] = build.group(0) if build else version
     env.update(test_environment(address, vardir, mysql_test_dir, first.resolve().parent, first.resolve(),
                                 big_test=config.big_test, cache_dir=default_cache_dir()))
+    if keeper is not None:
+        env.update(keeper.environment())
     return env
 
 

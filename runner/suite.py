@@ -49,6 +49,8 @@ class TestCase:
     environment: tuple[tuple[str, str | None], ...] = ()  # MTR_COMBINATION_*, TZ...; None: unset it
     rdiff: Path | None = None  # the combination's result is ``result`` with this patch applied
     start_script: Path | None = None  # ``<test>-master.sh``: run before the server starts for the test
+    config: Path | None = None  # MTR's config template when not include/default_my.cnf (more servers)
+    slave_setup: tuple[str, ...] = ()  # options of the template's servers with #!use-slave-opt (mysqld.2)
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from runner.language.records import Command, Location
 
 _LET = re.compile(r"\s*(\$?[A-Za-z0-9_]+)\s*=\s*", re.DOTALL)
+_VARIABLE = re.compile(r"\$[A-Za-z0-9_]+")
 
 
 def query_get_value(ctx: Interpreter, text: str, location: Location) -> str:
@@ -50,6 +51,14 @@ def let(ctx: Interpreter, cmd: Command) -> None:
         raise TestFailure(cmd.location, f"let needs '$name = value': {cmd.argument.strip()[:80]}")
     name = m.group(1)
     value = ctx.evaluate(cmd.argument[m.end() :], cmd.location)
+    if value.startswith("$") and not cmd.argument[m.end() :].lstrip().startswith(("`", "query_get_value")):
+        # mysqltest's var_set: a value that starts with $ once expanded names a variable
+        # (include/rpl_change_topology.inc: let $_rpl_port= \$SERVER_MYPORT_$_rpl_master).
+        variable = _VARIABLE.match(value)
+        if variable is not None:
+            if variable.end() != len(value):
+                raise TestFailure(cmd.location, f"Found junk '{value[variable.end():]}' after $variable in expression")
+            value = ctx.expand(value)
     if name.startswith("$"):
         ctx.variables.set(name[1:], value)
     else:

@@ -26,7 +26,9 @@ class Directive:
 
 
 _REGISTRY: dict[str, Directive] = {}
-_BUILTIN_MODULES = ("queries", "connections", "flow", "output", "files", "tidb", "blocking", "server")
+_BUILTIN_MODULES = (
+    "queries", "connections", "flow", "output", "files", "tidb", "blocking", "server", "replication"
+)
 _loaded = False
 
 

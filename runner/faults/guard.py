@@ -178,13 +178,15 @@ class TestGuard:
 
     def adopt(self, address: ServerAddress) -> None:
         """The server was restarted by someone else (runner.server.keeper, for the next test's
-        options): use its new address. The options a test restarted it with went with it."""
+        options): use its new address. The options a test restarted it with went with it. The
+        environment is made anew even when the address stayed: the servers started beside it
+        (``SLAVE_MYPORT``...) may have changed."""
         if self.crash is not None:
             self.crash.expect.forget_options()
-        self._use_address(address)
+        self._use_address(address, refresh=True)
 
-    def _use_address(self, address: ServerAddress) -> None:
-        if address != self.runner.address:
+    def _use_address(self, address: ServerAddress, *, refresh: bool = False) -> None:
+        if refresh or address != self.runner.address:
             self.runner.address = address
             if self._make_environment is not None:
                 self.runner.environment = self._make_environment(address)

@@ -19,6 +19,7 @@ from runner.mtr.options import mysqld_arguments
 from runner.mtr.plan import PlannedRun, Planner
 from runner.mtr.suite_rules import MtrSettings
 from runner.server import mycnf
+from runner.server.cnf_template import extra_servers
 from runner.server.embedded import free_port
 from runner.suite import TestCase
 
@@ -81,22 +82,37 @@ def _case(case: TestCase, run: PlannedRun, features: MysqldFeatures, apply_optio
         else:
             result = run.result.result
     setup: tuple[str, ...] = ()
+    slave_setup: tuple[str, ...] = ()
     if apply_options and run.options is not None:
-        _, arguments = mysqld_arguments(run.options.mysqld, as_root=os.geteuid() == 0)
-        setup = tuple(opt for opt in arguments if opt not in _ADDED_BY_THE_SERVER and opt != "--user=root")
-        if run.options.timezone is not None:
-            setup += (f"--timezone={run.options.timezone}",)
+        setup = _server_arguments(run.options.mysqld, run.options.timezone)
     variables: dict[str, str | None] = dict(run.environment or {})
+    config = None
     if apply_options and run.options is not None:
         # The test and the programs it runs see the test's time zone (MTR unsets TZ otherwise).
         variables["TZ"] = run.options.timezone
-        extra_options, extra_variables = _own_config(run.options.config_template, case.path)
-        setup += extra_options
-        variables.update(extra_variables)
+        template = run.options.config_template
+        if template.name != "default_my.cnf":
+            config = template
+        if extra_servers(template, run.suite.basedir):
+            # The whole template becomes my.cnf, a group per server, and its [ENV] is resolved
+            # once the servers' ports are known (runner.server.companions).
+            slave_setup = _server_arguments(run.options.slave, run.options.timezone)
+        else:
+            extra_options, extra_variables = _own_config(template, case.path)
+            setup += extra_options
+            variables.update(extra_variables)
     environment = tuple(sorted(variables.items())) if apply_options else ()
     script = run.options.master_sh if apply_options and run.options is not None else None
     return replace(case, name=name, result=result, rdiff=rdiff, setup=setup, skip=skip, environment=environment,
-                   start_script=script)
+                   start_script=script, config=config, slave_setup=slave_setup)
+
+
+def _server_arguments(options: tuple[str, ...], timezone: str | None) -> tuple[str, ...]:
+    """A server's extra command-line options as MTR builds them (``mysqld_arguments``), less what
+    the embedded server adds itself; ``--timezone=`` carries the test's ``TZ``."""
+    _, arguments = mysqld_arguments(options, as_root=os.geteuid() == 0)
+    kept = tuple(opt for opt in arguments if opt not in _ADDED_BY_THE_SERVER and opt != "--user=root")
+    return kept + ((f"--timezone={timezone}",) if timezone is not None else ())
 
 
 _OPT_REF = re.compile(r"@OPT\.port")

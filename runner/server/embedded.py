@@ -10,6 +10,10 @@ Layout (the same paths MTR uses, since tests name some of them, e.g.
     vardir/log/mysqld.1.err     error log (the server's stdout/stderr are appended to it as well)
     vardir/run/mysqld.1.pid
     vardir/std_data/            copy of the mysql-test tree's std_data (secure-file-priv is vardir)
+
+A test whose config template defines more servers (``suite/rpl/my.cnf``: ``[mysqld.2]``) gets them
+as companions of the first (``companion("mysqld.2")``): the same layout under their own names, and
+one my.cnf with a group for each, built from the template (``share_config``).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -34,7 +38,7 @@ import mysql.connector
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential, wait_random
 
 from runner.errors import ServerUnavailable
-from runner.server import binaries, bootstrap, lifeline, mycnf
+from runner.server import binaries, bootstrap, cnf_template, lifeline, mycnf
 from runner.server.address import ServerAddress
 from runner.server.connect import open_connection
 from runner.tidb import server_config as tidb_server
@@ -54,6 +58,7 @@ SERVER_NAME = "mysqld.1"  # MTR's name for the first server; tests use it in pat
 # Unix socket paths are limited to 108 bytes including the terminating NUL.
 MAX_SOCKET_PATH = 107
 LOG_TAIL_LINES = 20
+LOG_READY_SECONDS = 10.0  # how long the error log is trusted to announce a start
 
 
 class ServerNotFoundError(ServerUnavailable):
@@ -137,7 +142,9 @@ def _server_args(options: Sequence[str]) -> list[str]:
     return [opt for opt in options if not opt.startswith("--timezone=")]
 
 
-_READY = "ready for connections"
+# Printed when the server accepts connections, in every message language (the line before it,
+# "ready for connections", is translated: lc-messages=de_DE says "bereit für Verbindungen").
+_READY = "\nVersion: '"
 
 
 class _NotReady(Exception):
@@ -172,7 +179,9 @@ class EmbeddedServer:
         environment: dict[str, str] | None = None,
         start_timeout: float = 30.0,
         stop_timeout: float = 20.0,
+        name: str = SERVER_NAME,
     ) -> None:
+        self._name = name  # MTR's mysqld.N: names its folders, files and my.cnf group
         self._mysql_test_dir = (
             mysql_test_dir.resolve() if mysql_test_dir is not None and mysql_test_dir.is_dir() else None
         )
@@ -184,9 +193,15 @@ class EmbeddedServer:
         self._kind = kind
         self._skip_optional_plugins = skip_optional_plugins
         self._tidb_config = tidb_config  # tidb-server's -config (TiDB only)
+        self._moved_log_offset = 0  # size of a test's own --log-error file when the server started
         self._environment = dict(environment or {})  # set for the server process (MTR's OPENSSL_CONF...)
         self._start_timeout = start_timeout
         self._stop_timeout = stop_timeout
+        # The config template my.cnf is built from (None: the tree's include/default_my.cnf), the
+        # servers that file has a group for besides this one, and those this one stops with itself.
+        self._config_template: Path | None = None
+        self._file_servers: tuple[EmbeddedServer, ...] = ()
+        self._companions: tuple[EmbeddedServer, ...] = ()
 
         self._proc: subprocess.Popen[bytes] | None = None
         self._log_handle: IO[bytes] | None = None
@@ -209,6 +224,11 @@ class EmbeddedServer:
     # ----------------------------------------------------------------- properties
 
     @property
+    def name(self) -> str:
+        """MTR's name for the server (``mysqld.1``)."""
+        return self._name
+
+    @property
     def vardir(self) -> Path:
         if self._vardir is None:
             raise RuntimeError("the server has no vardir yet: call start() first")
@@ -216,11 +236,11 @@ class EmbeddedServer:
 
     @property
     def datadir(self) -> Path:
-        return self.vardir / SERVER_NAME / "data"
+        return self.vardir / self._name / "data"
 
     @property
     def tmpdir(self) -> Path:
-        """``$MYSQL_TMP_DIR`` (the server's own tmpdir is ``tmpdir/mysqld.1``)."""
+        """``$MYSQL_TMP_DIR`` (the server's own tmpdir is ``tmpdir/<name>``)."""
         return self.vardir / "tmp"
 
     @property
@@ -229,11 +249,11 @@ class EmbeddedServer:
 
     @property
     def error_log(self) -> Path:
-        return self.vardir / "log" / f"{SERVER_NAME}.err"
+        return self.vardir / "log" / f"{self._name}.err"
 
     @property
     def pid_file(self) -> Path:
-        return self.vardir / "run" / f"{SERVER_NAME}.pid"
+        return self.vardir / "run" / f"{self._name}.pid"
 
     @property
     def pid(self) -> int | None:
@@ -360,7 +380,10 @@ class EmbeddedServer:
             return self._start()
 
     def stop(self) -> None:
-        """Shut the server down and remove a temporary vardir. Safe to call more than once."""
+        """Shut the server down (its companions first) and remove a temporary vardir. Safe to call
+        more than once."""
+        for companion in self._companions:
+            companion.stop()
         with self._lifecycle:
             self._stop()
 
@@ -374,6 +397,58 @@ class EmbeddedServer:
                 atexit.unregister(self.stop)
                 self._atexit_registered = False
 
+    # ----------------------------------------------------------------- more servers
+
+    def companion(self, name: str) -> EmbeddedServer:
+        """Another server of the same kind and settings in this vardir, named ``name``
+        (``mysqld.2``): MTR's second server of a replication test. Not started."""
+        return EmbeddedServer(
+            mysql_test_dir=self._mysql_test_dir,
+            cache_dir=self._cache_dir,
+            vardir=self.vardir,
+            kind=self._kind,
+            skip_optional_plugins=self._skip_optional_plugins,
+            environment=self._environment,
+            start_timeout=self._start_timeout,
+            stop_timeout=self._stop_timeout,
+            name=name,
+        )
+
+    def share_config(self, template: Path | None, companions: Sequence[EmbeddedServer] = ()) -> None:
+        """Build my.cnf from the config ``template`` (None: the tree's ``include/default_my.cnf``)
+        with a ``[mysqld.N]`` and ``[client.N]`` group for each of ``companions`` as well, as
+        MTR's my.cnf has one per server; the companions read the same file, and stop when this
+        server stops. Takes effect at the next start of each."""
+        everyone = (self, *companions)
+        for server in everyone:
+            server._config_template = template
+            server._file_servers = everyone if companions else ()
+            server._companions = ()
+        self._companions = tuple(companions)
+
+    def reserve_port(self, taken: Collection[int] = ()) -> int:
+        """Choose now the port the next start listens on (another server's group in my.cnf names
+        it before this server starts), other than ``taken``."""
+        while self._port is None or self._port in taken:
+            self._port = free_port()
+        return self._port
+
+    def config_environment(self) -> dict[str, str]:
+        """The config template's ``[ENV]`` variables (``SLAVE_MYPORT``...) with every server's
+        port and socket filled in; {} when my.cnf comes from ``include/default_my.cnf``."""
+        if self._config_template is None:
+            return {}
+        groups = self._config_groups(self.kind, self._planned_address(), with_hidden=True)
+        return cnf_template.environment_of(groups)
+
+    def _planned_address(self) -> ServerAddress:
+        """Where the server listens, or will once started (its port reserved now)."""
+        if self._address is not None:
+            return self._address
+        return ServerAddress(
+            host="127.0.0.1", port=self.reserve_port(), socket=str(self._socket_path()), user="root", password=""
+        )
+
     # ----------------------------------------------------------------- internals
 
     def _register_atexit(self) -> None:
@@ -385,7 +460,7 @@ class EmbeddedServer:
         if self._vardir is None or (self._vardir_given is None and not self._vardir.exists()):
             self._vardir = Path(tempfile.mkdtemp(prefix="tidbrun-var-", dir=_temp_root()))
         var = self._vardir
-        for sub in ("log", "run", "tmp", f"tmp/{SERVER_NAME}", SERVER_NAME):
+        for sub in ("log", "run", "tmp", f"tmp/{self._name}", self._name):
             (var / sub).mkdir(parents=True, exist_ok=True)
         if self._mysql_test_dir is not None:
             std_data = self._mysql_test_dir / "std_data"
@@ -441,12 +516,12 @@ class EmbeddedServer:
         return bootstrap.BootstrapPlan(kind.kind, kind.server, kind.install_db, cnf_options, extra_sql)
 
     def _socket_path(self) -> Path:
-        preferred = self.tmpdir / f"{SERVER_NAME}.sock"
+        preferred = self.tmpdir / f"{self._name}.sock"
         if len(os.fsencode(preferred)) <= MAX_SOCKET_PATH:
             return preferred
         if self._socket_dir is None or not self._socket_dir.exists():
             self._socket_dir = Path(tempfile.mkdtemp(prefix="trs-", dir="/tmp"))
-        return self._socket_dir / f"{SERVER_NAME}.sock"
+        return self._socket_dir / f"{self._name}.sock"
 
     def _launch_with_port_retry(self, kind: ServerKind) -> ServerAddress:
         attempts = 3
@@ -484,7 +559,7 @@ class EmbeddedServer:
             # --core-file, left out here: a core of a crashed server would land in the vardir.
             argv = [
                 str(kind.server),
-                f"--defaults-group-suffix=.{SERVER_NAME.split('.')[1]}",
+                f"--defaults-group-suffix=.{self._name.split('.', 1)[1]}",
                 f"--defaults-file={self.config_file}",
             ]
             if os.geteuid() == 0 and not any(o.startswith("--user") for o in self._options):
@@ -495,6 +570,8 @@ class EmbeddedServer:
         self._command = tuple(argv)
         self.error_log.parent.mkdir(parents=True, exist_ok=True)
         log_size_before = self.error_log.stat().st_size if self.error_log.exists() else 0
+        moved, _ = self._readiness_log(0)
+        self._moved_log_offset = moved.stat().st_size if moved != self.error_log and moved.exists() else 0
         self._log_handle = self.error_log.open("ab")
         self._proc = subprocess.Popen(
             argv,
@@ -540,6 +617,23 @@ class EmbeddedServer:
             *_server_args(self._options),
         ]
 
+    def _log_says_ready(self, offset: int) -> bool:
+        log, offset = self._readiness_log(offset)
+        try:
+            with log.open("rb") as fh:
+                fh.seek(offset)
+                return _READY.encode() in fh.read()
+        except OSError:
+            return False
+
+    def _readiness_log(self, offset: int) -> tuple[Path, int]:
+        """The file the server logs to: a test may send it elsewhere (``--log-error=``); that
+        file is then read from the size it had when the server was launched."""
+        moved = [opt.split("=", 1)[1] for opt in self._options if opt.startswith("--log-error=")]
+        if not moved or not moved[-1]:
+            return self.error_log, offset
+        return Path(moved[-1]), self._moved_log_offset
+
     def _log_tail_since(self, offset: int) -> str:
         try:
             with self.error_log.open("rb") as fh:
@@ -552,16 +646,18 @@ class EmbeddedServer:
     def _wait_ready(self, address: ServerAddress, log_offset: int) -> None:
         proc = self._proc
         assert proc is not None
+        began = time.monotonic()
 
         def probe() -> None:
             if proc.poll() is not None:
                 raise _Died
             if address.socket is not None and not os.path.exists(address.socket):
                 raise _NotReady
-            if self.kind.kind != "tidb":
+            if self.kind.kind != "tidb" and time.monotonic() - began < LOG_READY_SECONDS:
                 # The server says so in its log; not connecting keeps connection ids as under
                 # mysql-test-run.pl (tests print them: pseudo_thread_id in mysqlbinlog output).
-                if _READY not in self._log_tail_since(log_offset):
+                # A log that never says it (sent somewhere unexpected) falls back to connecting.
+                if not self._log_says_ready(log_offset):
                     raise _NotReady
                 return
             try:
@@ -605,12 +701,17 @@ class EmbeddedServer:
 
     def _render_config(self, kind: ServerKind, address: ServerAddress) -> str:
         """MTR's generated my.cnf, reproduced (see mycnf's module docstring)."""
-        var = self.vardir
+        return mycnf.render(self._config_groups(kind, address))
+
+    def _config_groups(
+        self, kind: ServerKind, address: ServerAddress, *, with_hidden: bool = False
+    ) -> list[mycnf.OptionGroup]:
+        """my.cnf's groups, for this server at ``address`` and the others sharing the file;
+        ``with_hidden``: the template's ``[ENV]`` too (MTR does not write it)."""
         share = binaries.share_dir(kind.server)
-        plugin_dir = binaries.plugin_dir(kind.server)
         groups: list[mycnf.OptionGroup] = []
         defaults = self._tree_defaults(kind)
-        env = {"MYSQLTEST_VARDIR": str(var)}
+        env = {"MYSQLTEST_VARDIR": str(self.vardir)}
         if self._mysql_test_dir is not None:
             env["MYSQL_TEST_DIR"] = str(self._mysql_test_dir)
 
@@ -632,6 +733,7 @@ class EmbeddedServer:
                 "embedded",
                 "mariadb",
                 "ENV",
+                "OPT",
                 "mysqld.1",
                 "client",
                 "mysqlbinlog",
@@ -642,29 +744,11 @@ class EmbeddedServer:
                 options.append(f"tmpdir={self.tmpdir}")
             groups.append(mycnf.OptionGroup(group.name, options))
 
-        server = resolved(SERVER_NAME)
-        server += [f"basedir={binaries.install_basedir(kind.server)}", f"tmpdir={self.tmpdir / SERVER_NAME}"]
-        if share is not None:
-            server += [f"character-sets-dir={share / 'charsets'}", f"lc-messages-dir={share}/"]
-        server += [
-            f"datadir={self.datadir}",
-            f"pid-file={self.pid_file}",
-            f"port={address.port}",
-            f"socket={address.socket}",
-            f"log-error={self.error_log}",
-            # On, as under MTR: tests read mysql.general_log and its messages (log_crash, log_errchk).
-            "general-log=1",
-            f"general-log-file={var / SERVER_NAME / 'mysqld.log'}",
-        ]
-        if plugin_dir is not None:
-            server.append(f"plugin-dir={plugin_dir}")
-        server += [
-            "slow-query-log=1",
-            f"slow-query-log-file={var / SERVER_NAME / 'mysqld-slow.log'}",
-            "server-id=1",
-            "bind-address=127.0.0.1",
-        ]
-        groups.append(mycnf.OptionGroup(SERVER_NAME, server))
+        servers = [(server, address if server is self else server._planned_address()) for server in self._in_file()]
+        server_ids = _server_ids([resolved(server.name) for server, _ in servers])
+        for (server, at), server_id in zip(servers, server_ids, strict=True):
+            options = server._server_group(kind, at, resolved(server.name), server_id)
+            groups.append(mycnf.OptionGroup(server.name, options))
         groups.append(mycnf.OptionGroup("mysqlbinlog", resolved("mysqlbinlog")))
         client: list[str] = []
         if share is not None:
@@ -673,16 +757,59 @@ class EmbeddedServer:
         if client_plugins is not None:
             client.append(f"plugin-dir={client_plugins}")
         # MTR's [client] host is "localhost": clients use the socket, like mysqltest does.
-        conn = mycnf.client_group_options(
-            host="localhost",
-            port=address.port,
-            socket=address.socket,
-            user=address.user,
-            password=address.password,
-        )
-        groups.append(mycnf.OptionGroup("client", client + conn))
-        groups.append(mycnf.OptionGroup("client.1", list(conn)))
-        return mycnf.render(groups)
+        connections = [
+            mycnf.client_group_options(
+                host="localhost", port=at.port, socket=at.socket, user=at.user, password=at.password
+            )
+            for _, at in servers
+        ]
+        groups.append(mycnf.OptionGroup("client", client + connections[0]))
+        for (server, _), conn in zip(servers, connections, strict=True):
+            groups.append(mycnf.OptionGroup(f"client{server.name.removeprefix('mysqld')}", list(conn)))
+        if self._config_template is not None:
+            hidden = mycnf.OptionGroup("ENV", mycnf.group_options(defaults, "ENV"))
+            cnf_template.resolve_references([*groups, hidden], {**os.environ, **env})
+            if with_hidden:
+                groups.append(hidden)
+        return groups
+
+    def _in_file(self) -> list[EmbeddedServer]:
+        """The servers my.cnf has a group for, in MTR's order (mysqld.1 first)."""
+        return sorted(self._file_servers or (self,), key=lambda server: _server_number(server.name))
+
+    def _server_group(
+        self, kind: ServerKind, address: ServerAddress, template_options: list[str], server_id: str | None
+    ) -> list[str]:
+        """This server's ``[mysqld.N]``: the template's options, then the paths, port and socket
+        MTR's rules add when the template does not set them."""
+        var = self.vardir
+        share = binaries.share_dir(kind.server)
+        plugin_dir = binaries.plugin_dir(kind.server)
+        rules: list[tuple[str, str]] = [
+            ("basedir", str(binaries.install_basedir(kind.server))),
+            ("tmpdir", str(self.tmpdir / self._name)),
+        ]
+        if share is not None:
+            rules += [("character-sets-dir", str(share / "charsets")), ("lc-messages-dir", f"{share}/")]
+        rules += [
+            ("datadir", str(self.datadir)),
+            ("pid-file", str(self.pid_file)),
+            ("port", str(address.port)),
+            ("socket", str(address.socket)),
+            ("log-error", str(self.error_log)),
+            # On, as under MTR: tests read mysql.general_log and its messages (log_crash, log_errchk).
+            ("general-log", "1"),
+            ("general-log-file", str(var / self._name / "mysqld.log")),
+        ]
+        if plugin_dir is not None:
+            rules.append(("plugin-dir", str(plugin_dir)))
+        rules += [("slow-query-log", "1"), ("slow-query-log-file", str(var / self._name / "mysqld-slow.log"))]
+        if server_id is not None:
+            rules.append(("server-id", server_id))
+        rules.append(("bind-address", "127.0.0.1"))
+        options = list(template_options)
+        options += [f"{name}={value}" for name, value in rules if not cnf_template.has_option(template_options, name)]
+        return options
 
     def _matching_tree(self, kind: ServerKind) -> Path | None:
         """The mysql-test tree, when it belongs to this kind of server.
@@ -697,10 +824,13 @@ class EmbeddedServer:
         return tree if tree_is_mariadb == (kind.kind == "mariadb") else None
 
     def _tree_defaults(self, kind: ServerKind) -> list[mycnf.OptionGroup]:
-        """The mysql-test tree's ``default_my.cnf`` groups, when the tree matches the server."""
+        """The mysql-test tree's ``default_my.cnf`` groups (or the config template's, when one was
+        given), when the tree matches the server."""
         tree = self._matching_tree(kind)
         if tree is None:
             return []
+        if self._config_template is not None:
+            return cnf_template.read_template(self._config_template, tree)
         for name in ("default_my.cnf", "default_mysqld.cnf"):
             path = tree / "include" / name
             if path.is_file():
@@ -752,6 +882,29 @@ class EmbeddedServer:
             shutil.rmtree(self._vardir, ignore_errors=True)
             self._vardir = None
             self._template_dir = None
+
+
+def _server_number(name: str) -> int:
+    suffix = name.rsplit(".", 1)[-1]
+    return int(suffix) if suffix.isdigit() else 0
+
+
+def _server_ids(groups: Sequence[Sequence[str]]) -> list[str | None]:
+    """Each server's ``server-id`` as ConfigFactory's ``fix_server_id`` numbers them: 1, 2... in
+    order, past values a template sets itself (None: the template sets it)."""
+    taken = {line.split("=", 1)[1].strip() for options in groups for line in options if line.startswith("server-id=")}
+    ids: list[str | None] = []
+    counter = 1
+    for options in groups:
+        if cnf_template.has_option(options, "server-id"):
+            ids.append(None)
+            continue
+        while str(counter) in taken:
+            counter += 1
+        ids.append(str(counter))
+        taken.add(str(counter))
+        counter += 1
+    return ids
 
 
 def _temp_root() -> str | None:

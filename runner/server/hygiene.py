@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -27,7 +28,7 @@ SYSTEM_DATABASES = frozenset(
         "metrics_schema",
     }
 )
-SERVER_NAME = "mysqld.1"
+_SERVER_TMPDIR = re.compile(r"^mysqld\.\d+$")
 ER_DB_DROP_RMDIR = 1010
 # How long leftover connections get to go away after KILL.
 KILL_WAIT_SECONDS = 5.0
@@ -115,12 +116,13 @@ _BASELINE_ACCOUNTS: dict[tuple[str, int, str | None], set[tuple[str, str]]] = {}
 
 
 def _empty_tmpdir(vardir: Path) -> None:
-    """Empty ``$MYSQL_TMP_DIR`` but keep the server's socket and its own tmpdir."""
+    """Empty ``$MYSQL_TMP_DIR`` but keep the servers' sockets and their own tmpdirs (``mysqld.N``:
+    a replication test's second server runs on)."""
     tmp = vardir / "tmp"
     if not tmp.is_dir():
         return
     for entry in tmp.iterdir():
-        if entry.name == SERVER_NAME or entry.suffix == ".sock":
+        if _SERVER_TMPDIR.match(entry.name) or entry.suffix == ".sock":
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)

@@ -6,6 +6,10 @@ test failed, after a test asked for it (``include/force_restart.inc`` leaves
 server changed; every start begins from a fresh copy of the bootstrapped data directory. tidbrun
 does the same with one difference: between tests it also cleans up in place (runner.server.hygiene),
 which is much cheaper than a restart and enough for most tests.
+
+A test whose config template defines more servers (a replication test's ``[mysqld.2]``) gets them
+too (runner.server.companions): started with mysqld.1, from fresh data, stopped when a test needs
+none; a test that fails or leaves one of them changed means a fresh start of them all.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from runner.errors import ServerUnavailable
 from runner.server import hygiene
+from runner.server.companions import Companions
 
 if TYPE_CHECKING:
     from runner.server.address import ServerAddress
@@ -37,10 +42,12 @@ class ServerSetup:
 
     options: tuple[str, ...] = ()
     script: Path | None = None  # run before every start for the test (MTR's ``-master.sh``)
+    config: Path | None = None  # the test's MTR config template, when not include/default_my.cnf
+    slave_options: tuple[str, ...] = ()  # for the template's servers with ``#!use-slave-opt``
 
     @property
     def key(self) -> Hashable:
-        return (self.options, self.script)
+        return (self.options, self.script, self.config, self.slave_options)
 
 
 @dataclass(slots=True)
@@ -52,18 +59,25 @@ class Keeper:
     why: str = ""
     restarts: int = 0
     _baseline: str | None = None
+    companions: Companions = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.companions = Companions(self.server, check_testcase=self.check_testcase)
 
     def prepare(self, setup: ServerSetup) -> ServerAddress | None:
-        """Restart (on fresh data) when ``setup`` or the state of the server calls for it; returns
-        the new address after a restart, else None."""
+        """Restart (on fresh data) when ``setup`` or the state of the servers calls for it;
+        returns mysqld.1's new address after a restart, else None."""
         changed = setup != self.current or self.server.options != setup.options or setup.script is not None
-        if not (changed or self.needs_fresh_start or not self.server.is_alive()):
+        if not (changed or self.needs_fresh_start or not self.server.is_alive() or not self.companions.as_started()):
+            self.companions.begin_test()
             return None
         if setup.script is not None:
             _run_script(setup.script, self.server.vardir)
         reason = self.why or ("other server options" if changed else "the server is not running")
         log.info("restarting the server from fresh data: %s", reason)
+        self.companions.configure(setup.config)
         address = self.server.restart(setup.options, fresh=True)
+        self.companions.start(setup.config, setup.options, setup.slave_options)
         self.current = setup
         self.needs_fresh_start = False
         self.why = ""
@@ -71,11 +85,22 @@ class Keeper:
         # MTR runs check-testcase on the new server before the test, which opens tables: tests
         # that print table ids (mysqlbinlog output) count on it.
         self._baseline = self._state(address) if self.check_testcase else None
+        self.companions.begin_test()
         return address
 
     def after(self, report: TestReport, address: ServerAddress) -> None:
         """Decide, after a test and the cleanup behind it, whether the next test needs a fresh
         server; a test that left the server changed gets a note saying how."""
+        problem = self.companions.end_test()
+        if problem is not None:
+            # MTR fails a test during which one of its servers died unannounced.
+            if report.status == "pass":
+                report.status = "fail"
+                report.message = problem
+            else:
+                report.details.append(problem + "\n")
+            self._mark(f"{report.case.name}: {problem}")
+            return
         if report.status in ("fail", "error", "not run"):
             self._mark(f"{report.case.name} failed")
             return
@@ -89,14 +114,25 @@ class Keeper:
             return
         if self._baseline is None:
             self._baseline = state
-            return
-        if state != self._baseline:
+        elif state != self._baseline:
             changes = _changes(self._baseline, state)
             report.details.append(
                 "the test left the server changed (mtr.check_testcase()); restarting from fresh data:\n"
                 + "".join(f"    {line}\n" for line in changes)
             )
             self._mark(f"{report.case.name} left the server changed")
+            return
+        for name, before, now in self.companions.changes():
+            report.details.append(
+                f"the test left {name} changed (mtr.check_testcase()); restarting from fresh data:\n"
+                + "".join(f"    {line}\n" for line in _changes(before, now))
+            )
+            self._mark(f"{report.case.name} left {name} changed")
+
+    def environment(self) -> dict[str, str]:
+        """Variables the tests see for the servers kept here beyond mysqld.1: the config
+        template's ``[ENV]`` (``SLAVE_MYPORT``...) while they run."""
+        return self.companions.environment()
 
     def baseline(self, address: ServerAddress) -> None:
         """The state a clean server is in: taken after the first cleanup on fresh data."""

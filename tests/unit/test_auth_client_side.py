@@ -64,8 +64,10 @@ def test_ssl_to_localhost_fails_like_the_socket_connection_libmariadb_makes(tmp_
     assert raised.value.error.message == f"Can't connect to local server through socket '{params.socket}' (2)"
 
 
-def test_a_tcp_connection_keeps_its_own_error() -> None:
+def test_a_refused_tcp_connection_is_2002_as_with_libmariadb() -> None:
+    # mariadb-test: connect (c,127.0.0.1,root,,test,<closed port>) gives errno=2002, and
+    # include/wait_until_connected_again.inc waits for a restarting server on 2002 alone.
     params = ConnectParams(host="127.0.0.1", user="root", port=closed_port(), ssl=True)
     with pytest.raises(ConnectError) as raised:
         driver.connect(params)
-    assert raised.value.error.errno == 2003
+    assert raised.value.error.errno == 2002
