@@ -129,6 +129,13 @@ def _needs_complete_protocol(test: Path, basedir: Path) -> bool:
     return False
 
 
+def _suite_dir(test: Path) -> Path:
+    """mysqltest's --suite-dir as mysql-test-run.pl gives it: the suite folder (``suite/x``), not
+    its ``t/`` (``source inc/y.inc`` resolves in ``suite/x/inc``)."""
+    folder = test.parent
+    return folder.parent if folder.name == "t" else folder
+
+
 def find_basedir(test: Path) -> Path:
     """The mysql-test root above a test (the folder holding ``include/``), else the test's folder."""
     for folder in test.resolve().parents:
@@ -169,7 +176,7 @@ class SuiteRunner:
         paths = TestPaths(
             test_file=case.path.resolve(),
             basedir=basedir,
-            suite_dir=case.path.resolve().parent,
+            suite_dir=_suite_dir(case.path.resolve()),
             vardir=self.vardir,
             tmpdir=self.vardir / "tmp",
         )
