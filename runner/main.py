@@ -41,7 +41,6 @@ def _server(
     mysql_test_dir: Path | None,
     vardir: Path,
     on_embedded: Callable[[Any], None] | None = None,
-    options: tuple[str, ...] = (),
 ) -> Iterator[ServerAddress]:
     settings = config.server
     if settings.external:
@@ -67,7 +66,7 @@ def _server(
         kind = find_server_kind()
         environment = server_process_environment(mysql_test_dir, kind.server if kind is not None else None)
     server = EmbeddedServer(
-        mysql_test_dir=mysql_test_dir, vardir=vardir, tidb_config=tidb_config, options=options,
+        mysql_test_dir=mysql_test_dir, vardir=vardir, tidb_config=tidb_config,
         skip_optional_plugins=mysql_test_dir is not None, environment=environment,
     )
     if on_embedded is not None:

@@ -23,7 +23,6 @@ from runner.faults.guard import NOT_RUN, TestGuard
 from runner.faults.interrupts import Trap, trap
 from runner.faults.reach import Reach
 from runner.faults.watch import Killer, Watch
-from runner.report import json_file
 from runner.report.logfile import run_log
 from runner.server.expect import Death
 from runner.session import Session
@@ -48,7 +47,6 @@ class RunSafety:
         self.deadlines = Deadlines(self.watch, faults.testcase_timeout, faults.suite_timeout)
         self.crash: CrashWatch | None = None
         self.trap = Trap()
-        self.reports: list[TestReport] = []
         self.notes: list[str] = []
         self._address: ServerAddress | None = None
 
@@ -147,14 +145,6 @@ class RunSafety:
             notes.append(f"server restarted {crash.requested_restarts} time(s) at the tests' request (expect file) in "
                          + ", ".join(f"{s:.2f} s" for s in crash.expect.restart_seconds))
         return notes
-
-    def write_report(self, wall: float, exit_code: int) -> None:
-        path = self.config.faults.report_file
-        if path is None:
-            return
-        notes = list(self.notes) + self.restart_notes()
-        json_file.write(path, self.reports, wall=wall, exit_code=exit_code, transitions=self.breaker.transitions,
-                        notes=notes)
 
 
 def _where(address: ServerAddress) -> str:
