@@ -120,7 +120,9 @@ def execute(config: RunConfig) -> int:
     (vardir / "tmp").mkdir(parents=True, exist_ok=True)
     mysql_test_dir = _mysql_test_dir(config)
     if mysql_test_dir is not None and config.result_file is None:
-        cases = plan(config, cases, mysql_test_dir)
+        from runner.mtr.cases import plan_tests
+
+        cases = plan_tests(cases, mysql_test_dir, big_test=config.big_test, external=config.server.external)
     report = ConsoleReport(color=config.color, verbose=config.verbose)
     started = time.perf_counter()
     reports: list[TestReport] = []
@@ -154,33 +156,7 @@ def execute(config: RunConfig) -> int:
 
 def setup_of(case: TestCase) -> Hashable:
     """What the server must be for ``case``: tests with equal setups share a server start."""
-    return ServerSetup(case.setup, case.start_script, case.config, case.slave_setup).key
-
-
-VARDIR_MARK = "@TIDBRUN_VARDIR@"
-
-
-def plan(config: RunConfig, cases: list[TestCase], mysql_test_dir: Path) -> list[TestCase]:
-    """Tests of a mysql-test tree run as mysql-test-run.pl runs them: per-test server options,
-    combinations, static skips (runner.mtr). Needs the server binary MTR would read."""
-    from runner.mtr.cases import plan_cases
-    from runner.server import binaries
-    from runner.server.embedded import find_server_kind
-    from runner.server.mtr_env import plugin_so_variables
-
-    kind = find_server_kind()
-    if kind is None or kind.kind != "mariadb":
-        return cases
-    environment = {**os.environ, **plugin_so_variables(binaries.plugin_dir(kind.server))}
-    environment["BIG_TEST"] = "1" if config.big_test else "0"
-    environment["MYSQL_TEST_DIR"] = str(mysql_test_dir)
-    # Each worker has a vardir of its own: options naming it are completed where they are used.
-    environment["MYSQLTEST_VARDIR"] = VARDIR_MARK
-    environment["MYSQL_TMP_DIR"] = f"{VARDIR_MARK}/tmp"
-    return plan_cases(
-        cases, mysql_test_dir=mysql_test_dir, server_binary=kind.server, environment=environment,
-        big_test=config.big_test, apply_options=not config.server.external,
-    )
+    return ServerSetup.of(case).key
 
 
 def run_on_server(
@@ -283,12 +259,6 @@ def run_on_server(
     return outcome
 
 
-def _setup(case: TestCase, vardir: Path) -> ServerSetup:
-    options = tuple(option.replace(VARDIR_MARK, str(vardir)) for option in case.setup)
-    slave_options = tuple(option.replace(VARDIR_MARK, str(vardir)) for option in case.slave_setup)
-    return ServerSetup(options, case.start_script, case.config, slave_options)
-
-
 def _prepare(keeper: Keeper | None, guard: TestGuard, case: TestCase, vardir: Path) -> TestReport | None:
     """The server as ``case`` needs it; a report when it cannot be had (the test fails, as under
     mysql-test-run.pl, and the next test gets a fresh start)."""
@@ -299,7 +269,7 @@ def _prepare(keeper: Keeper | None, guard: TestGuard, case: TestCase, vardir: Pa
     guard.mark_test_start(case)  # before a restart: the test may look for the server's start messages
     if guard.server_options_changed:
         keeper.needs_fresh_start = True  # a test restarted it with options of its own
-    setup = _setup(case, vardir)
+    setup = ServerSetup.of(case, vardir)
     began = time.perf_counter()
     try:
         restarted = keeper.prepare(setup)

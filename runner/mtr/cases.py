@@ -21,12 +21,32 @@ from runner.mtr.suite_rules import MtrSettings
 from runner.server import mycnf
 from runner.server.cnf_template import extra_servers
 from runner.server.embedded import free_port
+from runner.server.keeper import VARDIR_MARK
 from runner.suite import TestCase
 
 log = logging.getLogger("tidbrun.mtr")
 
 # What mysqld_arguments adds that the embedded server puts on every command line itself.
 _ADDED_BY_THE_SERVER = frozenset({"--log-output=file", "--core-file", "--loose-debug-sync-timeout=300"})
+
+
+def plan_tests(cases: list[TestCase], mysql_test_dir: Path, *, big_test: bool, external: bool) -> list[TestCase]:
+    """``plan_cases`` for the MariaDB server on this machine, with the environment MTR plans in
+    (a named server cannot be restarted: static skips only)."""
+    from runner.server import binaries
+    from runner.server.embedded import find_server_kind
+    from runner.server.mtr_env import plugin_so_variables
+
+    kind = find_server_kind()
+    if kind is None or kind.kind != "mariadb":
+        return cases
+    environment = {**os.environ, **plugin_so_variables(binaries.plugin_dir(kind.server))}
+    environment["BIG_TEST"] = "1" if big_test else "0"
+    environment["MYSQL_TEST_DIR"] = str(mysql_test_dir)
+    environment["MYSQLTEST_VARDIR"] = VARDIR_MARK
+    environment["MYSQL_TMP_DIR"] = f"{VARDIR_MARK}/tmp"
+    return plan_cases(cases, mysql_test_dir=mysql_test_dir, server_binary=kind.server, environment=environment,
+                      big_test=big_test, apply_options=not external)
 
 
 def plan_cases(

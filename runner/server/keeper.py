@@ -30,10 +30,15 @@ from runner.server.companions import Companions
 if TYPE_CHECKING:
     from runner.server.address import ServerAddress
     from runner.server.embedded import EmbeddedServer
-    from runner.suite import TestReport
+    from runner.suite import TestCase, TestReport
 
 log = logging.getLogger("tidbrun.server")
 MAX_SHOWN_CHANGES = 6
+
+
+# Options are planned once for all workers, each with a vardir of its own: an option naming the
+# vardir ($MYSQLTEST_VARDIR) carries this mark until a worker uses it.
+VARDIR_MARK = "@TIDBRUN_VARDIR@"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,17 @@ class ServerSetup:
     @property
     def key(self) -> Hashable:
         return (self.options, self.script, self.config, self.slave_options)
+
+    @classmethod
+    def of(cls, case: TestCase, vardir: Path | None = None) -> ServerSetup:
+        """What ``case`` needs of the server; with ``vardir``, as one worker's server takes it."""
+
+        def placed(options: tuple[str, ...]) -> tuple[str, ...]:
+            if vardir is None:
+                return options
+            return tuple(option.replace(VARDIR_MARK, str(vardir)) for option in options)
+
+        return cls(placed(case.setup), case.start_script, case.config, placed(case.slave_setup))
 
 
 @dataclass(slots=True)

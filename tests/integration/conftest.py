@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,23 @@ def embedded_server() -> Iterator[EmbeddedServer]:
 @pytest.fixture(scope="session")
 def server_address(embedded_server: EmbeddedServer) -> ServerAddress:
     return embedded_server.address
+
+
+@pytest.fixture
+def private_server(tmp_path: Path) -> Iterator[EmbeddedServer]:
+    """A server of the test's own (for tests that kill, restart or reconfigure it)."""
+    if find_server_kind() is None:
+        pytest.skip("needs a server binary")
+    server = EmbeddedServer(mysql_test_dir=mysql_test_dir_or_none(), vardir=tmp_path / "var")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)

@@ -12,7 +12,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from runner.server.address import ServerAddress
 from runner.server.embedded import EmbeddedServer
 from runner.server.expect import Death, ExpectWatcher
 from runner.server.mtr_env import test_environment as mtr_environment
-from tests.integration.conftest import mysql_test_dir_or_none
+from tests.integration.conftest import mysql_test_dir_or_none, wait_for
 from tests.integration.test_interpreter import Bench, needs_reference
 
 pytestmark = pytest.mark.integration
@@ -43,23 +43,6 @@ def value(address: ServerAddress, sql: str) -> str | None:
         return rows[0][0] if rows else None
     finally:
         conn.close()
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
-@pytest.fixture
-def private_server(tmp_path: Path) -> Iterator[EmbeddedServer]:
-    server = EmbeddedServer(mysql_test_dir=mysql_test_dir_or_none(), vardir=tmp_path / "var")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def kill(server: EmbeddedServer) -> None:

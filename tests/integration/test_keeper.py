@@ -3,28 +3,15 @@ failed test, and when a test left the server changed — each time from fresh da
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from runner import suite
 from runner.server.connect import execute, open_connection, query_rows
-from runner.server.embedded import EmbeddedServer, find_server_kind
+from runner.server.embedded import EmbeddedServer
 from runner.server.keeper import Keeper, ServerSetup
 from tests.integration.conftest import mysql_test_dir_or_none
-
-pytestmark = pytest.mark.skipif(find_server_kind() is None, reason="needs a server binary")
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
-    own = EmbeddedServer(mysql_test_dir=mysql_test_dir_or_none(), vardir=tmp_path / "var")
-    own.start()
-    try:
-        yield own
-    finally:
-        own.stop()
 
 
 def scalar(server: EmbeddedServer, sql: str) -> str:
@@ -48,7 +35,8 @@ def report(tmp_path: Path, status: str) -> suite.TestReport:
     return suite.TestReport(suite.TestCase(tmp_path / "t.test", "t", tmp_path / "t.result"), status, 0.1)  # type: ignore[arg-type]
 
 
-def test_the_same_setup_keeps_the_server_and_other_options_restart_it(server: EmbeddedServer) -> None:
+def test_the_same_setup_keeps_the_server_and_other_options_restart_it(private_server: EmbeddedServer) -> None:
+    server = private_server
     keeper = Keeper(server)
     keeper.baseline(server.address)
     assert keeper.prepare(ServerSetup()) is None
@@ -59,7 +47,8 @@ def test_the_same_setup_keeps_the_server_and_other_options_restart_it(server: Em
     assert keeper.restarts == 1
 
 
-def test_after_a_failed_test_the_next_one_gets_fresh_data(server: EmbeddedServer, tmp_path: Path) -> None:
+def test_after_a_failed_test_the_next_one_gets_fresh_data(private_server: EmbeddedServer, tmp_path: Path) -> None:
+    server = private_server
     keeper = Keeper(server)
     run_sql(server, "CREATE DATABASE leftover")
     keeper.after(report(tmp_path, "fail"), server.address)
@@ -68,7 +57,10 @@ def test_after_a_failed_test_the_next_one_gets_fresh_data(server: EmbeddedServer
 
 
 @pytest.mark.skipif(mysql_test_dir_or_none() is None, reason="mtr.check_testcase() comes with the mysql-test tree")
-def test_a_test_that_leaves_the_server_changed_is_noted_and_restarted(server: EmbeddedServer, tmp_path: Path) -> None:
+def test_a_test_that_leaves_the_server_changed_is_noted_and_restarted(
+    private_server: EmbeddedServer, tmp_path: Path
+) -> None:
+    server = private_server
     keeper = Keeper(server)
     keeper.baseline(server.address)
     quiet = report(tmp_path, "pass")

@@ -5,8 +5,7 @@ when the next test needs one server."""
 from __future__ import annotations
 
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from runner.server.embedded import EmbeddedServer, find_server_kind
 from runner.server.keeper import Keeper, ServerSetup
 from runner.suite import TestCase as Case
 from runner.suite import TestReport as Report
-from tests.integration.conftest import mysql_test_dir_or_none
+from tests.integration.conftest import mysql_test_dir_or_none, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -38,13 +37,6 @@ def run(port: int, *statements: str) -> list[tuple[str | None, ...]]:
         return rows
     finally:
         conn.close()
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 @pytest.fixture
