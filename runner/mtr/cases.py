@@ -18,7 +18,7 @@ from runner.mtr.features import MysqldFeatures, mysqld_features
 from runner.mtr.options import mysqld_arguments
 from runner.mtr.plan import PlannedRun, Planner
 from runner.mtr.suite_rules import MtrSettings
-from runner.server import mycnf
+from runner.server import cnf_template, mycnf
 from runner.server.cnf_template import extra_servers
 from runner.server.embedded import free_port
 from runner.server.keeper import VARDIR_MARK
@@ -118,7 +118,7 @@ def _case(case: TestCase, run: PlannedRun, features: MysqldFeatures, apply_optio
             # once the servers' ports are known (runner.server.companions).
             slave_setup = _server_arguments(run.options.slave, run.options.timezone)
         else:
-            extra_options, extra_variables = _own_config(template, case.path)
+            extra_options, extra_variables = _own_config(template, run.suite.basedir)
             setup += extra_options
             variables.update(extra_variables)
     environment = tuple(sorted(variables.items())) if apply_options else ()
@@ -138,35 +138,25 @@ def _server_arguments(options: tuple[str, ...], timezone: str | None) -> tuple[s
 _OPT_REF = re.compile(r"@OPT\.port")
 
 
-def _own_config(template: Path, test: Path) -> tuple[tuple[str, ...], dict[str, str]]:
-    """A test's own ``.cnf`` on top of ``include/default_my.cnf``: its ``[mysqld.1]`` options (for
-    the one server tidbrun runs) and its ``[ENV]`` variables. ``@OPT.port`` is a free port."""
+def _own_config(template: Path, mysql_test_dir: Path) -> tuple[tuple[str, ...], dict[str, str]]:
+    """A test's own ``.cnf`` on top of ``include/default_my.cnf``: what it adds to ``[mysqld.1]``
+    (for the one server tidbrun runs) and its ``[ENV]`` variables. ``@OPT.port`` is a free port."""
     if template.name == "default_my.cnf" or not template.is_file():
         return (), {}
-    groups = _own_groups(template)
+    groups = cnf_template.read_template(template, mysql_test_dir)
+    default = cnf_template.read_template(mysql_test_dir / "include" / "default_my.cnf", mysql_test_dir)
+
+    def added(group: str) -> list[str]:
+        inherited = set(mycnf.group_options(default, group))
+        return [line for line in mycnf.group_options(groups, group) if line not in inherited]
+
     port = str(free_port())
     variables: dict[str, str] = {}
-    for line in groups.get("ENV", []):
+    for line in added("ENV"):
         key, _, value = line.partition("=")
         variables[key.strip()] = _OPT_REF.sub(port, value.strip())
-    resolved, _ = mycnf.resolve_env_refs(groups.get("mysqld.1", []), {**os.environ, **variables})
+    resolved, _ = mycnf.resolve_env_refs(added("mysqld.1"), {**os.environ, **variables})
     return tuple(f"--{_OPT_REF.sub(port, line)}" for line in resolved), variables
-
-
-def _own_groups(template: Path) -> dict[str, list[str]]:
-    """The groups written in the file itself (what it ``!include``s every test gets anyway)."""
-    groups: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for raw in template.read_text(encoding="utf-8", errors="replace").splitlines():
-        line = raw.strip()
-        if not line or line.startswith(("#", ";", "!")):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            current = groups.setdefault(line[1:-1].strip(), [])
-        elif current is not None:
-            key, sep, value = line.partition("=")
-            current.append(f"{key.strip()}={value.strip()}" if sep else line)
-    return groups
 
 
 def _inside(path: Path, tree: Path) -> bool:
