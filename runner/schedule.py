@@ -69,7 +69,7 @@ class Durations:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(prefix=".durations-", dir=self.path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(dict(items), handle)
+                handle.write(json.dumps(dict(items)))  # one write: json.dump writes piece by piece
             os.replace(temp, self.path)
 
 

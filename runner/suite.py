@@ -51,6 +51,8 @@ class TestCase:
     start_script: Path | None = None  # ``<test>-master.sh``: run before the server starts for the test
     config: Path | None = None  # MTR's config template when not include/default_my.cnf (more servers)
     slave_setup: tuple[str, ...] = ()  # options of the template's servers with #!use-slave-opt (mysqld.2)
+    # The [ENV] of the test's own .cnf: MTR exports it before it starts the servers, so they get it too.
+    server_environment: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)

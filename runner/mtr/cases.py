@@ -107,6 +107,7 @@ def _case(case: TestCase, run: PlannedRun, features: MysqldFeatures, apply_optio
         setup = _server_arguments(run.options.mysqld, run.options.timezone)
     variables: dict[str, str | None] = dict(run.environment or {})
     config = None
+    server_environment: tuple[tuple[str, str], ...] = ()
     if apply_options and run.options is not None:
         # The test and the programs it runs see the test's time zone (MTR unsets TZ otherwise).
         variables["TZ"] = run.options.timezone
@@ -121,10 +122,12 @@ def _case(case: TestCase, run: PlannedRun, features: MysqldFeatures, apply_optio
             extra_options, extra_variables = _own_config(template, run.suite.basedir)
             setup += extra_options
             variables.update(extra_variables)
+            server_environment = tuple(sorted(extra_variables.items()))
     environment = tuple(sorted(variables.items())) if apply_options else ()
     script = run.options.master_sh if apply_options and run.options is not None else None
     return replace(case, name=name, result=result, rdiff=rdiff, setup=setup, skip=skip, environment=environment,
-                   start_script=script, config=config, slave_setup=slave_setup)
+                   start_script=script, config=config, slave_setup=slave_setup,
+                   server_environment=server_environment)
 
 
 def _server_arguments(options: tuple[str, ...], timezone: str | None) -> tuple[str, ...]:

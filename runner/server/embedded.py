@@ -28,7 +28,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -195,6 +195,7 @@ class EmbeddedServer:
         self._tidb_config = tidb_config  # tidb-server's -config (TiDB only)
         self._moved_log_offset = 0  # size of a test's own --log-error file when the server started
         self._environment = dict(environment or {})  # set for the server process (MTR's OPENSSL_CONF...)
+        self._test_environment: dict[str, str] = {}  # a test's [ENV] (runner.server.keeper)
         self._start_timeout = start_timeout
         self._stop_timeout = stop_timeout
         # The config template my.cnf is built from (None: the tree's include/default_my.cnf), the
@@ -365,10 +366,15 @@ class EmbeddedServer:
         self.last_start_seconds = time.perf_counter() - began
         return address
 
-    def restart(self, options: Sequence[str] | None = None, *, fresh: bool = False) -> ServerAddress:
+    def restart(
+        self, options: Sequence[str] | None = None, *, fresh: bool = False, environment: Mapping[str, str] | None = None
+    ) -> ServerAddress:
         """Stop and start again on the same data (and port when still free), optionally with new
-        options; ``fresh``: on a new copy of the template, as mysql-test-run.pl starts its servers."""
+        options and variables added to the process environment (until the next restart that names
+        its own); ``fresh``: on a new copy of the template, as mysql-test-run.pl starts its servers."""
         with self._lifecycle:
+            if environment is not None:
+                self._test_environment = dict(environment)
             if fresh:
                 self._kill_process()  # its data is thrown away: no need to wait for a clean shutdown
             else:
@@ -581,7 +587,7 @@ class EmbeddedServer:
             env=(
                 tidb_server.environment(_server_env(self._options), self._options)
                 if kind.kind == "tidb"
-                else {**_server_env(self._options), **self._environment}
+                else {**_server_env(self._options), **self._environment, **self._test_environment}
             ),
             cwd=str(self.vardir),
             start_new_session=True,

@@ -49,10 +49,11 @@ class ServerSetup:
     script: Path | None = None  # run before every start for the test (MTR's ``-master.sh``)
     config: Path | None = None  # the test's MTR config template, when not include/default_my.cnf
     slave_options: tuple[str, ...] = ()  # for the template's servers with ``#!use-slave-opt``
+    environment: tuple[tuple[str, str], ...] = ()  # the test's own .cnf's [ENV], for the server too
 
     @property
     def key(self) -> Hashable:
-        return (self.options, self.script, self.config, self.slave_options)
+        return (self.options, self.script, self.config, self.slave_options, self.environment)
 
     @classmethod
     def of(cls, case: TestCase, vardir: Path | None = None) -> ServerSetup:
@@ -63,7 +64,8 @@ class ServerSetup:
                 return options
             return tuple(option.replace(VARDIR_MARK, str(vardir)) for option in options)
 
-        return cls(placed(case.setup), case.start_script, case.config, placed(case.slave_setup))
+        return cls(placed(case.setup), case.start_script, case.config, placed(case.slave_setup),
+                   case.server_environment)
 
 
 @dataclass(slots=True)
@@ -92,7 +94,7 @@ class Keeper:
         reason = self.why or ("other server options" if changed else "the server is not running")
         log.info("restarting the server from fresh data: %s", reason)
         self.companions.configure(setup.config)
-        address = self.server.restart(setup.options, fresh=True)
+        address = self.server.restart(setup.options, fresh=True, environment=dict(setup.environment))
         self.companions.start(setup.config, setup.options, setup.slave_options)
         self.current = setup
         self.needs_fresh_start = False

@@ -9,7 +9,9 @@ that file, as in MTR.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
+import hashlib
 import os
 import shutil
 import socket as socketlib
@@ -178,16 +180,47 @@ def bootstrap_command(server: Path, vardir: Path, *, cache_dir: Path | None = No
     return " ".join(args)
 
 
-def ensure_bootstrap_sql(server: Path, vardir: Path, mysql_test_dir: Path | None) -> Path:
-    """``<vardir>/log/bootstrap.sql``: MTR's full bootstrap input (``$MYSQL_BOOTSTRAP_SQL_FILE``)."""
+def ensure_bootstrap_sql(
+    server: Path, vardir: Path, mysql_test_dir: Path | None, cache_dir: Path | None = None
+) -> Path:
+    """``<vardir>/log/bootstrap.sql``: MTR's full bootstrap input (``$MYSQL_BOOTSTRAP_SQL_FILE``).
+
+    The text (several MB, help tables included) is built once into ``cache_dir`` and linked into
+    each vardir: building it anew cost every run ~15 ms, and only a test that bootstraps a server
+    of its own reads it."""
     path = vardir / "log" / "bootstrap.sql"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = bootstrap.mtr_bootstrap_sql(binaries.share_dir(server), mysql_test_dir)
-        partial = path.with_name(f".bootstrap.sql.{os.getpid()}")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, path)
+    if path.is_file():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    share = binaries.share_dir(server)
+    if cache_dir is None:
+        _write_atomically(path, bootstrap.mtr_bootstrap_sql(share, mysql_test_dir))
+        return path
+    cached = cache_dir / f"bootstrap-{_bootstrap_sql_key(server, share, mysql_test_dir)}.sql"
+    if not cached.is_file():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        _write_atomically(cached, bootstrap.mtr_bootstrap_sql(share, mysql_test_dir))
+    with contextlib.suppress(FileExistsError):
+        os.symlink(cached, path)
     return path
+
+
+def _bootstrap_sql_key(server: Path, share: Path | None, mysql_test_dir: Path | None) -> str:
+    """Names the inputs of the bootstrap text and their versions (a package upgrade changes it)."""
+    material = [str(server), str(share), str(mysql_test_dir)]
+    for folder in (share, mysql_test_dir):
+        if folder is not None:
+            with contextlib.suppress(OSError):
+                material.append(str(folder.stat().st_mtime_ns))
+    with contextlib.suppress(OSError):
+        material.append(str(server.stat().st_mtime_ns))
+    return hashlib.sha256("\0".join(material).encode()).hexdigest()[:20]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def test_environment(
@@ -297,7 +330,7 @@ def test_environment(
             extra_mysqld_options
         )
         env["MYSQLD_BOOTSTRAP_CMD"] = bootstrap_command(server_binary, vardir, cache_dir=cache_dir)
-        env["MYSQL_BOOTSTRAP_SQL_FILE"] = str(ensure_bootstrap_sql(server_binary, vardir, mysql_test_dir))
+        env["MYSQL_BOOTSTRAP_SQL_FILE"] = str(ensure_bootstrap_sql(server_binary, vardir, mysql_test_dir, cache_dir))
     if server_command:
         # MTR joins "$exe  @args": two spaces after the program.
         env["MYSQLD_LAST_CMD"] = f"{server_command[0]}  " + " ".join(server_command[1:])
