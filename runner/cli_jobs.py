@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
-import mysql.connector
 import typer
 
 from runner.config import server_from_environment
 from runner.errors import ServerUnavailable
 from runner.server.address import ServerAddress
-from runner.server.connect import open_connection
+from runner.server.connect import AdminConnection, AdminError, open_connection
 from runner.server.flavour import query_flavour
 from runner.tidb.jobs import JobWatcher, Query, QueryError, Rows
 from runner.tidb.jobs_view import Monitor
@@ -50,8 +49,10 @@ def jobs(
     )
     where = address.socket or f"{address.host}:{address.port}"
     try:
-        conn = open_connection(address)
-    except mysql.connector.Error as exc:
+        # Polls on one connection for long: a server started with autocommit off must not give
+        # it a snapshot that never moves.
+        conn = open_connection(address, autocommit=True)
+    except AdminError as exc:
         raise ServerUnavailable(f"jobs: cannot connect to {where}: {exc}") from None
     try:
         flavour = query_flavour(conn)
@@ -72,18 +73,14 @@ def jobs(
         conn.close()
 
 
-def connection_query(conn: Any) -> Query:
-    """Run one statement on a driver connection: its column names and rows."""
+def connection_query(conn: AdminConnection) -> Query:
+    """Run one statement on an administrative connection: its column names and rows."""
 
     def run(sql: str) -> Rows:
-        cursor = conn.cursor()
         try:
-            cursor.execute(sql)
-            rows = list(cursor.fetchall()) if cursor.with_rows else []
-            return [d[0] for d in cursor.description or ()], rows
-        except mysql.connector.Error as exc:
-            raise QueryError(exc.errno or 0, exc.msg or str(exc)) from None
-        finally:
-            cursor.close()
+            sets = conn.result_sets(sql)
+        except AdminError as exc:
+            raise QueryError(exc.errno, exc.msg) from None
+        return sets[0] if sets else ([], [])
 
     return run

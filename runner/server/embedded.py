@@ -34,13 +34,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Literal
 
-import mysql.connector
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential, wait_random
 
 from runner.errors import ServerUnavailable
 from runner.server import binaries, bootstrap, cnf_template, lifeline, mycnf
 from runner.server.address import ServerAddress
-from runner.server.connect import open_connection
+from runner.server.connect import AdminError, open_connection
 from runner.tidb import server_config as tidb_server
 
 __all__ = [
@@ -668,12 +667,11 @@ class EmbeddedServer:
                 return
             try:
                 conn = open_connection(address, connect_timeout=2)
-            except mysql.connector.Error as exc:
+            except AdminError as exc:
                 raise _NotReady from exc
             try:
-                conn.ping()
-            except mysql.connector.Error as exc:
-                raise _NotReady from exc
+                if not conn.ping():
+                    raise _NotReady
             finally:
                 with contextlib.suppress(Exception):
                     conn.close()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from runner.server.connect import query_rows
+from runner.server.connect import AdminConnection
 
 Flavour = Literal["tidb", "mariadb", "mysql"]
 
@@ -23,13 +23,11 @@ def detect_flavour(version_string: str) -> Flavour:
     return "mysql"
 
 
-def server_version(conn: Any) -> str:
+def server_version(conn: AdminConnection) -> str:
     """``SELECT VERSION()`` on an open connection."""
-    rows = query_rows(conn, "SELECT VERSION()")
-    value = rows[0][0]
-    return value.decode() if isinstance(value, bytes | bytearray) else str(value)
+    return str(conn.query_rows("SELECT VERSION()")[0][0])
 
 
-def query_flavour(conn: Any) -> Flavour:
+def query_flavour(conn: AdminConnection) -> Flavour:
     """The flavour of the server behind an open connection."""
     return detect_flavour(server_version(conn))

@@ -8,13 +8,10 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import mysql.connector
 
 from runner.errors import ServerUnavailable
 from runner.server.address import ServerAddress
-from runner.server.connect import execute, open_connection, query_rows
+from runner.server.connect import AdminConnection, AdminError, open_connection
 from runner.server.flavour import query_flavour
 
 SYSTEM_DATABASES = frozenset(
@@ -42,22 +39,18 @@ def _quote_identifier(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-def _text(value: Any) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes | bytearray) else str(value)
-
-
-def _kill_other_connections(conn: Any) -> None:
-    own = int(query_rows(conn, "SELECT CONNECTION_ID()")[0][0])
+def _kill_other_connections(conn: AdminConnection) -> None:
+    own = int(conn.query_rows("SELECT CONNECTION_ID()")[0][0])
     # Daemon threads (event scheduler, replication, InnoDB purge...) are not ours to kill.
     list_sql = (
         "SELECT ID FROM INFORMATION_SCHEMA.PROCESSLIST "
         f"WHERE ID <> {own} AND COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Slave_IO', 'Slave_SQL', "
         "'Slave_worker') AND USER NOT IN ('system user', 'event_scheduler')"
     )
-    ids = [int(row[0]) for row in query_rows(conn, list_sql)]
+    ids = [int(row[0]) for row in conn.query_rows(list_sql)]
     for conn_id in ids:
-        with contextlib.suppress(mysql.connector.Error):
-            execute(conn, f"KILL CONNECTION {conn_id}")
+        with contextlib.suppress(AdminError):
+            conn.execute(f"KILL CONNECTION {conn_id}")
     # KILL only flags the thread; prepared XA transactions become recoverable only once their
     # owner is really gone, so wait for that.
     deadline = time.monotonic() + KILL_WAIT_SECONDS
@@ -65,33 +58,35 @@ def _kill_other_connections(conn: Any) -> None:
         placeholders = ",".join(str(i) for i in ids)
         ids = [
             int(row[0])
-            for row in query_rows(
-                conn, f"SELECT ID FROM INFORMATION_SCHEMA.PROCESSLIST WHERE ID IN ({placeholders})"
-            )
+            for row in conn.query_rows(f"SELECT ID FROM INFORMATION_SCHEMA.PROCESSLIST WHERE ID IN ({placeholders})")
         ]
         if ids:
             time.sleep(0.01)
 
 
-def _rollback_prepared_xa(conn: Any) -> None:
+def _rollback_prepared_xa(conn: AdminConnection) -> None:
     """Prepared XA transactions survive disconnects and restarts and hold their locks, so a later
     ``DROP DATABASE`` would wait on them."""
-    rows = query_rows(conn, "XA RECOVER")
+    rows = conn.raw_rows("XA RECOVER")
+    if rows:
+        # A recovered transaction is not rolled back in multi-statement mode (XAER_OUTSIDE), which a
+        # server started with --autocommit=0 gives the connection.
+        conn.execute("SET SESSION autocommit=1")
     for format_id, gtrid_length, bqual_length, data in rows:
-        raw = data if isinstance(data, bytes | bytearray) else str(data).encode("latin1")
+        raw = str(data).encode("latin-1")  # binary: one character a byte
         gtrid = raw[: int(gtrid_length)]
         bqual = raw[int(gtrid_length) : int(gtrid_length) + int(bqual_length)]
-        execute(conn, f"XA ROLLBACK X'{gtrid.hex()}',X'{bqual.hex()}',{int(format_id)}")
+        conn.execute(f"XA ROLLBACK X'{gtrid.hex()}',X'{bqual.hex()}',{int(format_id)}")
 
 
-def _drop_user_databases(conn: Any, datadir: Path | None) -> None:
-    for (name,) in query_rows(conn, "SHOW DATABASES"):
-        text = _text(name)
+def _drop_user_databases(conn: AdminConnection, datadir: Path | None) -> None:
+    for (name,) in conn.query_rows("SHOW DATABASES"):
+        text = str(name)
         if text.lower() in SYSTEM_DATABASES:
             continue
         try:
-            execute(conn, f"DROP DATABASE IF EXISTS {_quote_identifier(text)}")
-        except mysql.connector.Error as exc:
+            conn.execute(f"DROP DATABASE IF EXISTS {_quote_identifier(text)}")
+        except AdminError as exc:
             # A test may leave files of its own in a database folder (SELECT … INTO OUTFILE
             # with a relative name); the server will not remove a folder it does not know.
             if exc.errno != ER_DB_DROP_RMDIR or datadir is None or not (datadir / text).is_dir():
@@ -99,16 +94,16 @@ def _drop_user_databases(conn: Any, datadir: Path | None) -> None:
             shutil.rmtree(datadir / text, ignore_errors=True)
 
 
-def _accounts(conn: Any) -> set[tuple[str, str]]:
-    return {(_text(u), _text(h)) for u, h in query_rows(conn, "SELECT User, Host FROM mysql.user")}
+def _accounts(conn: AdminConnection) -> set[tuple[str, str]]:
+    return {(str(u), str(h)) for u, h in conn.query_rows("SELECT User, Host FROM mysql.user")}
 
 
-def _drop_new_accounts(conn: Any, baseline: set[tuple[str, str]]) -> None:
+def _drop_new_accounts(conn: AdminConnection, baseline: set[tuple[str, str]]) -> None:
     """Accounts a test created and did not drop would make the next test's CREATE USER fail."""
     for user, host in _accounts(conn) - baseline:
         quoted = f"'{user.replace(chr(39), chr(39) * 2)}'@'{host.replace(chr(39), chr(39) * 2)}'"
-        with contextlib.suppress(mysql.connector.Error):
-            execute(conn, f"DROP USER {quoted}")
+        with contextlib.suppress(AdminError):
+            conn.execute(f"DROP USER {quoted}")
 
 
 # Accounts present after bootstrap, per server (host, port), learnt at the first cleanup.
@@ -131,15 +126,15 @@ def _empty_tmpdir(vardir: Path) -> None:
 
 
 @contextlib.contextmanager
-def _connection(address: ServerAddress, doing: str) -> Iterator[Any]:
+def _connection(address: ServerAddress, doing: str) -> Iterator[AdminConnection]:
     """A housekeeping connection; any server error while ``doing`` becomes a HygieneError."""
     try:
         conn = open_connection(address)
-    except mysql.connector.Error as exc:
+    except AdminError as exc:
         raise HygieneError(f"cannot connect to {address} for {doing}: {exc}") from exc
     try:
         yield conn
-    except mysql.connector.Error as exc:
+    except AdminError as exc:
         raise HygieneError(f"{doing} on {address} failed: {exc}") from exc
     finally:
         with contextlib.suppress(Exception):
@@ -160,8 +155,8 @@ def reset_between_tests(
     """
     with _connection(address, "cleaning the server") as conn:
         flavour = query_flavour(conn)
-        with contextlib.suppress(mysql.connector.Error):
-            execute(conn, "SET SESSION lock_wait_timeout=5")
+        with contextlib.suppress(AdminError):
+            conn.execute("SET SESSION lock_wait_timeout=5")
         _kill_other_connections(conn)
         if flavour != "tidb":
             _rollback_prepared_xa(conn)
@@ -170,11 +165,11 @@ def reset_between_tests(
         _drop_new_accounts(conn, baseline)
         _drop_user_databases(conn, datadir)
         if dialect_database is not None:
-            execute(conn, f"CREATE DATABASE {_quote_identifier(dialect_database)}")
+            conn.execute(f"CREATE DATABASE {_quote_identifier(dialect_database)}")
         elif flavour == "tidb":
-            execute(conn, "CREATE DATABASE test")
+            conn.execute("CREATE DATABASE test")
         else:
-            execute(conn, "CREATE DATABASE test CHARACTER SET latin1 COLLATE latin1_swedish_ci")
+            conn.execute("CREATE DATABASE test CHARACTER SET latin1 COLLATE latin1_swedish_ci")
     _empty_tmpdir(Path(vardir))
 
 
@@ -182,41 +177,31 @@ def check_testcase(address: ServerAddress) -> str:
     """The output of ``CALL mtr.check_testcase()`` (the server state MTR compares around each
     test), as tab-separated text with a header line per result set; "" without an ``mtr`` db."""
     with _connection(address, "mtr.check_testcase()") as conn:
-        if not query_rows(
-            conn,
+        if not conn.query_rows(
             "SELECT 1 FROM INFORMATION_SCHEMA.ROUTINES "
-            "WHERE ROUTINE_SCHEMA='mtr' AND ROUTINE_NAME='check_testcase'",
+            "WHERE ROUTINE_SCHEMA='mtr' AND ROUTINE_NAME='check_testcase'"
         ):
             return ""
-        cur = conn.cursor(raw=True)
         lines: list[str] = []
-        try:
-            cur.execute("CALL mtr.check_testcase()")
-            while True:
-                if cur.description:
-                    lines.append("\t".join(col[0] for col in cur.description))
-                    for row in cur.fetchall():
-                        lines.append("\t".join("NULL" if v is None else _text(v) for v in row))
-                if not cur.nextset():
-                    break
-        finally:
-            cur.close()
+        for columns, rows in conn.result_sets("CALL mtr.check_testcase()"):
+            lines.append("\t".join(columns))
+            lines.extend("\t".join("NULL" if v is None else v for v in row) for row in rows)
         return "\n".join(lines) + "\n"
 
 
 def database_names(address: ServerAddress) -> set[str]:
     with _connection(address, "listing databases") as conn:
-        return {_text(name) for (name,) in query_rows(conn, "SHOW DATABASES")}
+        return {str(name) for (name,) in conn.query_rows("SHOW DATABASES")}
 
 
 def restore_databases(address: ServerAddress, baseline: set[str]) -> None:
     """The gentle cleanup for a server tidbrun did not start: drop only the databases a test
     created, re-create `test` if a test dropped it; nobody else's connections or data are touched."""
     with _connection(address, "cleaning up after a test") as conn:
-        with contextlib.suppress(mysql.connector.Error):
-            execute(conn, "SET SESSION lock_wait_timeout=5")
-        present = {_text(name) for (name,) in query_rows(conn, "SHOW DATABASES")}
+        with contextlib.suppress(AdminError):
+            conn.execute("SET SESSION lock_wait_timeout=5")
+        present = {str(name) for (name,) in conn.query_rows("SHOW DATABASES")}
         for name in sorted(present - baseline):
-            execute(conn, f"DROP DATABASE IF EXISTS {_quote_identifier(name)}")
+            conn.execute(f"DROP DATABASE IF EXISTS {_quote_identifier(name)}")
         if "test" in baseline and "test" not in present:
-            execute(conn, "CREATE DATABASE test")
+            conn.execute("CREATE DATABASE test")

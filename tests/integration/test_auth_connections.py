@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.server.connect import execute, open_connection, query_rows
+from runner.server.connect import open_connection
 from runner.server.embedded import EmbeddedServer
 from tests.integration.test_interpreter import Bench, assert_same_result, environment, needs_reference
 
@@ -30,13 +30,13 @@ def auth_server(embedded_server: EmbeddedServer) -> Iterator[EmbeddedServer]:
     put back as it was afterwards."""
     conn = open_connection(embedded_server.address)
     try:
-        libraries = query_rows(conn, "SELECT PLUGIN_LIBRARY FROM INFORMATION_SCHEMA.PLUGINS")
+        libraries = conn.query_rows("SELECT PLUGIN_LIBRARY FROM INFORMATION_SCHEMA.PLUGINS")
         installed = {str(row[0]) for row in libraries if row[0] is not None}
         added = [name for name in SONAMES if f"{name}.so" not in installed]
         for name in added:
-            execute(conn, f"INSTALL SONAME '{name}'")
-        secure_auth = query_rows(conn, "SELECT @@GLOBAL.secure_auth")[0][0]
-        execute(conn, "SET GLOBAL secure_auth=0")
+            conn.execute(f"INSTALL SONAME '{name}'")
+        secure_auth = conn.query_rows("SELECT @@GLOBAL.secure_auth")[0][0]
+        conn.execute("SET GLOBAL secure_auth=0")
     finally:
         conn.close()
     try:
@@ -44,9 +44,9 @@ def auth_server(embedded_server: EmbeddedServer) -> Iterator[EmbeddedServer]:
     finally:
         conn = open_connection(embedded_server.address)
         try:
-            execute(conn, f"SET GLOBAL secure_auth={int(secure_auth)}")
+            conn.execute(f"SET GLOBAL secure_auth={int(secure_auth)}")
             for name in added:
-                execute(conn, f"UNINSTALL SONAME '{name}'")
+                conn.execute(f"UNINSTALL SONAME '{name}'")
         finally:
             conn.close()
 

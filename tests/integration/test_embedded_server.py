@@ -12,7 +12,7 @@ import pytest
 
 from runner.server import mtr_env
 from runner.server.address import ServerAddress
-from runner.server.connect import execute, open_connection, query_rows
+from runner.server.connect import AdminConnection, AdminError, open_connection
 from runner.server.embedded import EmbeddedServer, ServerStartError
 from runner.server.flavour import query_flavour
 from runner.server.hygiene import check_testcase, reset_between_tests
@@ -21,14 +21,10 @@ from tests.integration.conftest import mysql_test_dir_or_none
 pytestmark = pytest.mark.integration
 
 
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes | bytearray) else str(value)
-
-
 def _scalar(address: ServerAddress, sql: str) -> str:
     conn = open_connection(address)
     try:
-        return _text(query_rows(conn, sql)[0][0])
+        return str(conn.query_rows(sql)[0][0])
     finally:
         conn.close()
 
@@ -42,10 +38,10 @@ def _private_server(**kwargs: object) -> Iterator[EmbeddedServer]:
         server.stop()
 
 
-def _connection_alive(conn: object) -> bool:
+def _connection_alive(conn: AdminConnection) -> bool:
     try:
-        query_rows(conn, "SELECT 1")
-    except Exception:
+        conn.query_rows("SELECT 1")
+    except AdminError:
         return False
     return True
 
@@ -69,7 +65,7 @@ def test_server_starts_and_answers_queries(embedded_server: EmbeddedServer, serv
         ServerAddress(server_address.host, server_address.port, None, server_address.user, server_address.password)
     )
     try:
-        assert query_rows(conn, "SELECT @@bind_address")[0][0] in ("127.0.0.1", b"127.0.0.1")
+        assert conn.query_rows("SELECT @@bind_address")[0][0] == "127.0.0.1"
         assert query_flavour(conn) == "mariadb"
     finally:
         conn.close()
@@ -100,12 +96,11 @@ def test_config_comes_from_default_mysqld_cnf(embedded_server: EmbeddedServer, s
 def test_test_database_is_latin1(server_address: ServerAddress) -> None:
     conn = open_connection(server_address)
     try:
-        rows = query_rows(
-            conn,
+        rows = conn.query_rows(
             "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME "
-            "FROM INFORMATION_SCHEMA.SCHEMATA WHERE SCHEMA_NAME = 'test'",
+            "FROM INFORMATION_SCHEMA.SCHEMATA WHERE SCHEMA_NAME = 'test'"
         )
-        assert [tuple(_text(v) for v in row) for row in rows] == [("latin1", "latin1_swedish_ci")]
+        assert rows == [("latin1", "latin1_swedish_ci")]
     finally:
         conn.close()
 
@@ -206,7 +201,7 @@ def test_restart_applies_new_options_and_keeps_data() -> None:
         address = server.start()
         conn = open_connection(address)
         try:
-            execute(conn, "CREATE TABLE test.survives (a INT) ENGINE=MyISAM")
+            conn.execute("CREATE TABLE test.survives (a INT) ENGINE=MyISAM")
         finally:
             conn.close()
         old_pid = server.pid
@@ -232,15 +227,15 @@ def test_hygiene_drops_databases_and_recreates_test(
     conn = open_connection(server_address)
     leftover = open_connection(server_address, autocommit=False)
     try:
-        execute(conn, "CREATE DATABASE hygiene_probe")
-        execute(conn, "CREATE TABLE hygiene_probe.t (a INT)")
-        execute(conn, "CREATE TABLE test.t_innodb (a INT) ENGINE=InnoDB")
+        conn.execute("CREATE DATABASE hygiene_probe")
+        conn.execute("CREATE TABLE hygiene_probe.t (a INT)")
+        conn.execute("CREATE TABLE test.t_innodb (a INT) ENGINE=InnoDB")
         # A prepared XA transaction holds its locks after its owner is gone: without the
         # rollback, DROP DATABASE test would wait for it.
-        execute(leftover, "XA START 'hyg', 'b', 9")
-        execute(leftover, "INSERT INTO test.t_innodb VALUES (1)")
-        execute(leftover, "XA END 'hyg', 'b', 9")
-        execute(leftover, "XA PREPARE 'hyg', 'b', 9")
+        leftover.execute("XA START 'hyg', 'b', 9")
+        leftover.execute("INSERT INTO test.t_innodb VALUES (1)")
+        leftover.execute("XA END 'hyg', 'b', 9")
+        leftover.execute("XA PREPARE 'hyg', 'b', 9")
         junk = embedded_server.vardir / "tmp" / "junk.txt"
         junk.write_text("left by a test")
 
@@ -250,10 +245,10 @@ def test_hygiene_drops_databases_and_recreates_test(
         assert not _connection_alive(conn)
         assert not _connection_alive(leftover)
         conn = open_connection(server_address)
-        databases = {_text(r[0]) for r in query_rows(conn, "SHOW DATABASES")}
+        databases = {r[0] for r in conn.query_rows("SHOW DATABASES")}
         assert "hygiene_probe" not in databases
         assert "test" in databases
-        assert query_rows(conn, "SHOW TABLES FROM test") == []
+        assert conn.query_rows("SHOW TABLES FROM test") == []
         assert (
             _scalar(
                 server_address,
@@ -261,7 +256,7 @@ def test_hygiene_drops_databases_and_recreates_test(
             )
             == "latin1"
         )
-        assert query_rows(conn, "XA RECOVER") == []
+        assert conn.query_rows("XA RECOVER") == []
         assert not junk.exists()
         assert Path(server_address.socket or "").exists()
         if baseline:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from runner import suite
-from runner.server.connect import execute, open_connection, query_rows
+from runner.server.connect import open_connection
 from runner.server.embedded import EmbeddedServer
 from runner.server.keeper import Keeper, ServerSetup
 from tests.integration.conftest import mysql_test_dir_or_none
@@ -17,8 +17,7 @@ from tests.integration.conftest import mysql_test_dir_or_none
 def scalar(server: EmbeddedServer, sql: str) -> str:
     conn = open_connection(server.address)
     try:
-        value = query_rows(conn, sql)[0][0]
-        return value.decode() if isinstance(value, bytes) else str(value)
+        return str(conn.query_rows(sql)[0][0])
     finally:
         conn.close()
 
@@ -26,7 +25,7 @@ def scalar(server: EmbeddedServer, sql: str) -> str:
 def run_sql(server: EmbeddedServer, sql: str) -> None:
     conn = open_connection(server.address)
     try:
-        execute(conn, sql)
+        conn.execute(sql)
     finally:
         conn.close()
 

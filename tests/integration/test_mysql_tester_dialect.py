@@ -20,7 +20,7 @@ import pytest
 from runner import suite
 from runner.config import RunConfig, ServerSettings
 from runner.render.mysql_tester import MysqlTesterDialect
-from runner.server.connect import open_connection, query_rows
+from runner.server.connect import open_connection
 from runner.server.embedded import EmbeddedServer
 
 pytestmark = pytest.mark.integration
@@ -45,8 +45,8 @@ def _runner(server: EmbeddedServer, root: Path, vardir: Path, *, record: bool = 
 def _databases(server: EmbeddedServer) -> set[str]:
     conn = open_connection(server.address)
     try:
-        rows = query_rows(conn, "SHOW DATABASES")
-        return {row[0].decode() if isinstance(row[0], bytes) else str(row[0]) for row in rows}
+        rows = conn.query_rows("SHOW DATABASES")
+        return {row[0] for row in rows}
     finally:
         conn.close()
 
@@ -108,10 +108,10 @@ def test_load_error_runs_nothing(embedded_server: EmbeddedServer, tmp_path: Path
 def test_database_that_exists_already_fails(embedded_server: EmbeddedServer, tmp_path: Path) -> None:
     conn = open_connection(embedded_server.address)
     try:
-        query_rows(conn, "CREATE DATABASE snippet")
+        conn.execute("CREATE DATABASE snippet")
         report = _run_text(embedded_server, tmp_path, "select 1;\n")
     finally:
-        query_rows(conn, "DROP DATABASE IF EXISTS snippet")
+        conn.execute("DROP DATABASE IF EXISTS snippet")
         conn.close()
     assert report.status == "fail"
     assert "already exists" in report.message

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from runner.server.connect import execute, open_connection
+from runner.server.connect import open_connection
 from runner.server.embedded import EmbeddedServer
 from tests.conftest import REPO, tidbrun_command
 
@@ -28,11 +28,11 @@ def test_jobs_shows_a_long_alter_table_with_its_progress(embedded_server: Embedd
     try:
         if embedded_server.kind.kind != "mariadb":
             pytest.skip("progress from the processlist is MariaDB's")
-        execute(admin, f"DROP DATABASE IF EXISTS {DATABASE}")
-        execute(admin, f"CREATE DATABASE {DATABASE}")
-        execute(admin, f"USE {DATABASE}")
-        execute(admin, "CREATE TABLE t (id INT PRIMARY KEY AUTO_INCREMENT, pad VARCHAR(200), n INT)")
-        execute(admin, f"INSERT INTO t (pad, n) SELECT REPEAT('x', 200), seq FROM seq_1_to_{ROWS}")
+        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        admin.execute(f"CREATE DATABASE {DATABASE}")
+        admin.execute(f"USE {DATABASE}")
+        admin.execute("CREATE TABLE t (id INT PRIMARY KEY AUTO_INCREMENT, pad VARCHAR(200), n INT)")
+        admin.execute(f"INSERT INTO t (pad, n) SELECT REPEAT('x', 200), seq FROM seq_1_to_{ROWS}")
 
         # A copying ALTER with a new index: seconds of work, reported in two stages.
         alter = f"ALTER TABLE {DATABASE}.t MODIFY pad VARCHAR(250), ADD INDEX (n, pad), ALGORITHM=COPY"
@@ -43,7 +43,7 @@ def test_jobs_shows_a_long_alter_table_with_its_progress(embedded_server: Embedd
             conn = open_connection(address)
             try:
                 began = time.monotonic()
-                execute(conn, alter)
+                conn.execute(alter)
                 took.append(time.monotonic() - began)
             finally:
                 conn.close()
@@ -73,7 +73,7 @@ def test_jobs_shows_a_long_alter_table_with_its_progress(embedded_server: Embedd
         worker.join(5)
     finally:
         try:
-            execute(admin, f"DROP DATABASE IF EXISTS {DATABASE}")
+            admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
         finally:
             admin.close()
 

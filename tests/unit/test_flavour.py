@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from runner.server.address import ServerAddress
+from runner.server.connect import connect_params
 from runner.server.flavour import detect_flavour
 
 
@@ -38,4 +39,6 @@ def test_password_is_not_in_repr_or_str() -> None:
     assert "s3cr3t-pw" not in repr(address)
     assert "s3cr3t-pw" not in str(address)
     assert "s3cr3t-pw" not in f"{address}"
-    assert address.connect_kwargs()["password"] == "s3cr3t-pw"
+    params = connect_params(address)
+    assert params.password == "s3cr3t-pw"
+    assert "s3cr3t-pw" not in repr(params)

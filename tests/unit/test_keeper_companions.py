@@ -213,7 +213,9 @@ class StandIn:
     def config_environment(self) -> dict[str, str]:
         return {"SLAVE_MYPORT": "5002"} if self.template is not None else {}
 
-    def restart(self, options: Sequence[str] | None = None, *, fresh: bool = False) -> ServerAddress:
+    def restart(
+        self, options: Sequence[str] | None = None, *, fresh: bool = False, environment: object = None
+    ) -> ServerAddress:
         if options is not None:
             self.options = tuple(options)
         self.alive = True
