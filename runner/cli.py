@@ -102,6 +102,14 @@ def run(
     big_test: Annotated[
         bool, typer.Option("--big-test", help="Also run tests that source include/big_test.inc.")
     ] = False,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain",
+            help="In a mysql-test tree, run tests as mysqltest alone would against a plain server: "
+            "without mysql-test-run.pl's per-test options, combinations and suite.pm skips.",
+        ),
+    ] = False,
 ) -> None:
     if dialect is not None and dialect not in DIALECTS:
         _usage(f"unknown dialect '{dialect}' (use {' or '.join(DIALECTS)})")
@@ -162,6 +170,7 @@ def run(
         reap_timeout=reap_timeout,
         jobs=jobs,
         big_test=big_test,
+        plain=plain,
     )
     from runner.main import execute
 

@@ -48,6 +48,9 @@ class RunConfig:
     faults: FaultSettings = field(default_factory=lambda: FaultSettings())
     jobs: int = 1  # -j: workers, each with its own embedded server (or its own database on a named one)
     big_test: bool = False  # --big-test: run tests that source include/big_test.inc
+    # --plain: a mysql-test tree's tests as mysqltest alone runs them against a plain server, without
+    # what mysql-test-run.pl adds (per-test options, combinations, suite.pm skips, plugins off).
+    plain: bool = False
 
 
 @dataclass(slots=True)

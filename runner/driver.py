@@ -6,13 +6,25 @@ the server byte for byte and results come back unchanged whatever their characte
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import os
 import re
 import struct
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from runner.wire import (
+    CLIENT_MYSQL,
+    MARIADB_EXTENDED_METADATA,
+    SESSION_TRACK,
+    SessionTrack,
+    parse_extended_metadata,
+    parse_session_track,
+    with_extended_capabilities,
+)
 
 # Python's ssl before the C extension, as mysql-connector-python's own package loads them: the
 # extension then shares the process's OpenSSL. Loaded after hashlib alone, its bundled libssl
@@ -71,6 +83,10 @@ class Column:
     name: str
     # (catalog, db, table, org_table, name, org_name, charsetnr, length, type, flags, decimals)
     meta: tuple[Any, ...] = ()
+    # MariaDB's extended metadata (MARIADB_CLIENT_EXTENDED_METADATA): the data type's own name
+    # ("point", "inet6") and its format ("json"), when the server sent them.
+    type_name: str = ""
+    format_name: str = ""
 
 
 Row = tuple[str | None, ...]
@@ -84,6 +100,10 @@ class Result:
     rows: list[Row]
     affected_rows: int = 0
     info: str | None = None
+    # The session state changes as libmariadb's mysql_session_track_get_first() gives them after
+    # this result (what mariadb-test prints): those of the last OK packet the connection read,
+    # so a result set or an error repeats the previous OK's. None: the connection cannot tell.
+    session_track: SessionTrack | None = None
 
 
 @dataclass(slots=True)
@@ -369,31 +389,76 @@ class CConnection:
 _TYPE_TIMESTAMP, _TYPE_INT24, _TYPE_YEAR, _TYPE_NEWDECIMAL = 7, 9, 13, 246
 _NUM_FLAG = 32768
 
+@contextlib.contextmanager
+def _first_packet_rewritten(sock: Any, rewrite: Callable[[bytes], bytes]) -> Iterator[None]:
+    """The next packet ``sock`` sends goes through ``rewrite``; the ones after it as they are."""
+    send = sock.send
+
+    def send_once(payload: bytes, *args: Any, **kwargs: Any) -> Any:
+        del sock.send
+        return send(rewrite(bytes(payload)), *args, **kwargs)
+
+    sock.send = send_once
+    try:
+        yield
+    finally:
+        vars(sock).pop("send", None)
+
 
 @functools.cache
-def _full_column_protocol() -> Any:
+def _python_protocol() -> Any:
     from mysql.connector.protocol import MySQLProtocol
     from mysql.connector.utils import read_lc_string
 
-    class _FullColumnProtocol(MySQLProtocol):
-        """Keeps every field of a column definition (mysqltest's enable_metadata prints them all)."""
+    class _PythonProtocol(MySQLProtocol):
+        """The driver's protocol, plus what mariadb-test prints and the driver drops: every field
+        of a column definition, MariaDB's extended metadata, and session state changes."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.extended_metadata = False
+            # libmariadb's session state lists: those of the last OK packet read (None: not tracked).
+            self.session_track: SessionTrack | None = None
 
         @staticmethod
-        def parse_column(packet: bytes, encoding: str = "utf-8") -> Any:
+        def parse_handshake(packet: bytes) -> Any:
+            handshake: Any = MySQLProtocol.parse_handshake(packet)
+            extended = 0
+            if not handshake["capabilities"] & CLIENT_MYSQL:
+                # The 31 bytes after the server version end with MariaDB's 4 capability bytes.
+                fixed = packet.index(b"\0", 5) + 1
+                (extended,) = struct.unpack_from("<I", packet, fixed + 27)
+            handshake["mariadb_capabilities"] = extended
+            return handshake
+
+        # Instance methods where the driver's are static: the connection calls them on its
+        # protocol object, whose state (what was negotiated, the last OK) they need.
+        def parse_ok(self, packet: bytes) -> Any:  # type: ignore[override]
+            ok = MySQLProtocol.parse_ok(packet)
+            if self.session_track is not None:
+                self.session_track = parse_session_track(bytes(packet[4:]))
+            return ok
+
+        def parse_column(self, packet: bytes, encoding: str = "utf-8") -> Any:  # type: ignore[override]
             rest = packet[4:]
             texts = []
             for _ in range(6):
                 rest, value = read_lc_string(rest)
                 texts.append(bytes(value or b"").decode(ENCODING))
+            type_name = format_name = ""
+            if self.extended_metadata:
+                rest, value = read_lc_string(rest)
+                type_name, format_name = parse_extended_metadata(bytes(value or b""))
             charset, length, ftype, flags, decimals = struct.unpack("<xHIBHBxx", rest[:13])
             if (ftype <= _TYPE_INT24 and ftype != _TYPE_TIMESTAMP) or ftype in (_TYPE_YEAR, _TYPE_NEWDECIMAL):
                 flags |= _NUM_FLAG  # libmysqlclient's unpack_fields adds it; mysqltest prints it
             catalog, db, table, org_table, name, org_name = texts
             # The first items keep the driver's own shape (name, type, …, flags, charset).
             return (name, ftype, None, None, None, None, ~flags & 1, flags, charset,
-                    (catalog, db, table, org_table, name, org_name, charset, length, ftype, flags, decimals))
+                    (catalog, db, table, org_table, name, org_name, charset, length, ftype, flags, decimals),
+                    (type_name, format_name))
 
-    return _FullColumnProtocol
+    return _PythonProtocol
 
 
 @functools.cache
@@ -401,7 +466,64 @@ def _authenticator_class() -> Any:
     from runner import auth_plugins
 
     auth_plugins.register()
-    return auth_plugins.Authenticator
+
+    class _Authenticator(auth_plugins.Authenticator):  # type: ignore[misc]
+        """Sends MariaDB's extended capabilities where libmariadb does (the driver leaves the
+        filler of its SSL request and handshake response zero)."""
+
+        mariadb_capabilities = 0
+
+        def _with_capabilities(self, payload: bytes) -> bytes:
+            return with_extended_capabilities(payload, self.mariadb_capabilities)
+
+        def setup_ssl(self, sock: Any, *args: Any, **kwargs: Any) -> Any:
+            if not self.mariadb_capabilities:
+                return super().setup_ssl(sock, *args, **kwargs)
+            with _first_packet_rewritten(sock, self._with_capabilities):
+                return super().setup_ssl(sock, *args, **kwargs)
+
+        def authenticate(self, sock: Any, handshake: Any, *args: Any, **kwargs: Any) -> bytes:
+            if not self.mariadb_capabilities or kwargs.get("is_change_user_request"):
+                return super().authenticate(sock, handshake, *args, **kwargs)
+            with _first_packet_rewritten(sock, self._with_capabilities):
+                return super().authenticate(sock, handshake, *args, **kwargs)
+
+    return _Authenticator
+
+
+@functools.cache
+def _connection_class() -> Any:
+    from mysql.connector.connection import MySQLConnection
+
+    protocol_class = _python_protocol()
+
+    class _Connection(MySQLConnection):
+        """The driver's connection, asking for what libmariadb asks for and mariadb-test shows:
+        session state tracking and, from a MariaDB server, the extended column metadata."""
+
+        def _do_handshake(self) -> None:
+            protocol = self._protocol = protocol_class()
+            super()._do_handshake()
+            handshake: Any = self._handshake
+            if handshake["capabilities"] & SESSION_TRACK:
+                self.client_flags = [SESSION_TRACK]
+                protocol.session_track = ()
+            extended = handshake["mariadb_capabilities"] & MARIADB_EXTENDED_METADATA
+            if extended:
+                self.client_flags = [-CLIENT_MYSQL]
+            protocol.extended_metadata = bool(extended)
+            authenticator: Any = self._authenticator
+            authenticator.mariadb_capabilities = extended
+
+        def _post_connection(self) -> None:
+            # The driver's own SET NAMES and autocommit after logging in: libmariadb sends none,
+            # so the session state it holds is the login's.
+            protocol: Any = self._protocol
+            kept = protocol.session_track
+            super()._post_connection()
+            protocol.session_track = kept
+
+    return _Connection
 
 
 _UNSUPPORTED_PLUGIN = re.compile(r"Authentication plugin '([^']*)' is not supported")
@@ -446,9 +568,7 @@ class PyConnection:
         else:
             kwargs["host"] = "127.0.0.1" if params.host == "localhost" else params.host
             kwargs["port"] = params.port or 3306
-        from mysql.connector.connection import MySQLConnection
-
-        self._cnx = MySQLConnection()
+        self._cnx = _connection_class()()
         self._cnx._authenticator = _authenticator_class()()
         try:
             # The handshake in the connection's character set, as libmariadb's (the driver's own
@@ -462,25 +582,26 @@ class PyConnection:
             raise ConnectError(_python_error(exc, params)) from None
         except AttributeError as exc:  # an option the pure-Python driver refuses (a cipher it does not know)
             raise ConnectError(ServerError(2026, "HY000", f"TLS/SSL error: {exc}")) from None
-        self._cnx._protocol = _full_column_protocol()()
         self.thread_id: int = int(self._cnx.connection_id or 0)
 
     def execute(self, sql: str) -> Outcome:
         cnx = self._cnx
+        protocol = cnx._protocol
         outcome = Outcome()
         try:
             for res in cnx.cmd_query_iter(sql.encode(ENCODING)):
                 if "columns" in res:
-                    columns = [Column(c[0], c[9]) for c in res["columns"]]
+                    columns = [Column(c[0], c[9], *c[10]) for c in res["columns"]]
                     raw_rows, eof = cnx.get_rows(raw=True)
                     rows: list[Row] = [
                         tuple(None if v is None else bytes(v).decode(ENCODING) for v in row) for row in raw_rows
                     ]
-                    outcome.results.append(Result(columns, rows, len(rows)))
+                    outcome.results.append(Result(columns, rows, len(rows), session_track=protocol.session_track))
                     outcome.warning_count = int((eof or {}).get("warning_count", 0))
                 else:
                     info = res.get("info_msg") or None
-                    outcome.results.append(Result(None, [], int(res.get("affected_rows", 0)), info))
+                    affected = int(res.get("affected_rows", 0))
+                    outcome.results.append(Result(None, [], affected, info, protocol.session_track))
                     outcome.warning_count = int(res.get("warning_count", 0))
         except _connector().Error as exc:
             if (exc.errno or -1) < 0:
@@ -499,11 +620,17 @@ class PyConnection:
         return _first_error(rows)
 
     def ping(self) -> bool:
+        # libmariadb's mysql_ping() does not read its OK as a statement's: the session state
+        # changes it holds stay those of the last statement.
+        protocol = self._cnx._protocol
+        kept = protocol.session_track
         try:
             self._cnx.ping()
             return True
         except _connector().Error:
             return False
+        finally:
+            protocol.session_track = kept
 
     def change_user(self, user: str, password: str, database: str) -> None:
         try:

@@ -20,7 +20,7 @@ from runner.errors import TestFileError
 from runner.expected_errors import ErrorListError, ExpectedErrors, error_name
 from runner.language.arguments import ArgumentError
 from runner.language.parser import ParseResult, parse_file
-from runner.language.records import Block, Command, Location, Permutations, Query, Record
+from runner.language.records import Block, Command, Location, ParseError, Permutations, Query, Record
 from runner.render.base import Dialect, ErrorVerdict, View
 from runner.render.transforms import RegexReplace, Replacer, StringReplace, TransformError
 from runner.session import Session, SessionStateError, State
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from runner.block_monitor import BlockMonitor
 
 _CONNECTION_LOST = frozenset({2006, 2013})
+StatementHook = Callable[["Interpreter", Session, View, list[str]], None]
 _NO_ERROR_VARIABLES = {"mysql_errno": "0", "mysql_errname": ""}  # after a statement that succeeded
 _VARIABLE = re.compile(r"\$[A-Za-z0-9_]+")
 
@@ -75,6 +76,7 @@ class Toggles:
     result_log: bool = True
     warnings: bool = True
     info: bool = False
+    session_track_info: bool = False
     metadata: bool = False
     column_names: bool = True
     vertical: bool = False
@@ -89,6 +91,7 @@ TOGGLE_VARIABLES = {
     "result_log": "ENABLED_RESULT_LOG",
     "warnings": "ENABLED_WARNINGS",
     "info": "ENABLED_INFO",
+    "session_track_info": "ENABLED_STATE_CHANGE_INFO",
     "metadata": "ENABLED_METADATA",
     "column_names": "ENABLED_COLUMN_NAMES",
     "abort_on_error": "ENABLED_ABORT_ON_ERROR",
@@ -96,7 +99,10 @@ TOGGLE_VARIABLES = {
 }
 
 
-_UNSET_AT_START = frozenset({"column_names"})
+_UNSET_AT_START = frozenset({"column_names", "session_track_info"})
+# Toggles mysqltest publishes inverted: column_names (it stores "disable_column_names"), and
+# session_track_info (mariadb-test 10.11 marks its variable as a reversed one by mistake).
+_PUBLISHED_INVERTED = frozenset({"column_names", "session_track_info"})
 
 
 @dataclass(slots=True)
@@ -156,6 +162,9 @@ class Interpreter:
     last_error: tuple[Location, str, ServerError] | None = None
     reap_timeout: float = 60.0  # --reap-timeout: seconds a reap (or wait_for_blocked) waits at most
     monitor: BlockMonitor | None = None  # the control connection, opened when first needed
+    # Called after each statement that succeeded, with its session, view and output so far: what a
+    # directive left waiting for the next statement (optimizer_trace).
+    after_statement: list[StatementHook] = field(default_factory=list)
     # enable_reconnect is a connection's own setting in mysqltest (set_reconnect(cur_con->mysql)):
     # toggles.reconnect is the current connection's; the others' wait here.
     reconnect_of: weakref.WeakKeyDictionary[Session, bool] = field(default_factory=weakref.WeakKeyDictionary)
@@ -193,8 +202,7 @@ class Interpreter:
         self._plain_view = None
         variable = TOGGLE_VARIABLES.get(field_name)
         if variable:
-            # mysqltest publishes column_names inverted (it stores "disable_column_names").
-            shown = not value if field_name == "column_names" else value
+            shown = not value if field_name in _PUBLISHED_INVERTED else value
             self.variables.set(variable, "1" if shown else "0")
 
     def toggle_once(self, field_name: str, value: bool) -> None:
@@ -233,6 +241,8 @@ class Interpreter:
                 from runner.permutations import run_permutations
 
                 run_permutations(self, record)
+            elif type(record) is ParseError:
+                raise TestInputError(record.location, record.message)
 
     def _run_query_record(self, record: Query) -> None:
         self.run_statement(record.sql, record.delimiter, record.location)
@@ -292,6 +302,7 @@ class Interpreter:
             result_log=toggles.result_log,
             warnings=toggles.warnings,
             info=toggles.info,
+            session_track=toggles.session_track_info,
             metadata=toggles.metadata,
             column_names=toggles.column_names,
             vertical=toggles.vertical if mods.vertical is None else mods.vertical,
@@ -420,6 +431,9 @@ class Interpreter:
             ):
                 warnings = self.fetch_warnings(session)
             chunks.append(self.dialect.outcome(outcome, warnings, view))
+            if self.after_statement:
+                for hook in list(self.after_statement):
+                    hook(self, session, view, chunks)
             return
         if outcome.results:
             chunks.append(self.dialect.results(outcome.results, view))
@@ -621,7 +635,7 @@ class Interpreter:
         key = (path, delimiter, location, self.charset)
         parsed = self.parse_cache.get(key)
         if parsed is None:
-            parsed = parse_file(path, parent=location, delimiter=delimiter, charset=self.charset)
+            parsed = parse_file(path, parent=location, delimiter=delimiter, charset=self.charset, partial=True)
             self.parse_cache[key] = parsed
         self._depth += 1
         try:

@@ -57,7 +57,8 @@ def _server(
 
     tidb_config = tidb_server.config_file(tidb_server.suite_roots(config.paths), config.collation_disable, vardir)
     # In a mysql-test tree the server runs as mysql-test-run.pl runs it: optional plugins off
-    # unless a test's options turn them on.
+    # unless a test's options turn them on (--plain: as a plain server, with its plugins).
+    mtr_like = mysql_test_dir is not None and not config.plain
     environment: dict[str, str] = {}
     if mysql_test_dir is not None:
         from runner.server.embedded import find_server_kind
@@ -67,7 +68,7 @@ def _server(
         environment = server_process_environment(mysql_test_dir, kind.server if kind is not None else None)
     server = EmbeddedServer(
         mysql_test_dir=mysql_test_dir, vardir=vardir, tidb_config=tidb_config,
-        skip_optional_plugins=mysql_test_dir is not None, environment=environment,
+        skip_optional_plugins=mtr_like, environment=environment,
     )
     if on_embedded is not None:
         on_embedded(server)
@@ -119,7 +120,7 @@ def execute(config: RunConfig) -> int:
     )
     (vardir / "tmp").mkdir(parents=True, exist_ok=True)
     mysql_test_dir = _mysql_test_dir(config)
-    if mysql_test_dir is not None and config.result_file is None:
+    if mysql_test_dir is not None and config.result_file is None and not config.plain:
         from runner.mtr.cases import plan_tests
 
         cases = plan_tests(cases, mysql_test_dir, big_test=config.big_test, external=config.server.external)

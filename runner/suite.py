@@ -28,6 +28,7 @@ from runner.errors import TestFileError
 from runner.faults.context import FailureContext, for_exception, for_test_failure
 from runner.faults.reach import Reach
 from runner.interpreter import Interpreter, TestFailure, TestInputError, TestPaths, TestSkipped, Toggles
+from runner.language import parse_file
 from runner.per_test_database import PerTestDatabase
 from runner.rdiff import RdiffError, patched_result, rdiff_of
 from runner.render.base import Dialect
@@ -107,8 +108,9 @@ _SOURCE_LINE = re.compile(rb"^[ \t]*(?:--[ \t]*)?source[ \t]+([^\s;$]+)", re.MUL
 
 
 def _needs_complete_protocol(test: Path, basedir: Path) -> bool:
-    """The C extension has no mysql_info() and drops column lengths; the few tests that print
-    them (themselves or in a file they source) run on the pure-Python protocol."""
+    """The C extension has no mysql_info(), drops column lengths and MariaDB's extended type
+    info, and gives no session state changes; the few tests that print them (themselves or in a
+    file they source) run on the pure-Python protocol."""
     seen: set[Path] = set()
     pending = [test]
     while pending:
@@ -120,7 +122,7 @@ def _needs_complete_protocol(test: Path, basedir: Path) -> bool:
             text = path.read_bytes()
         except OSError:
             continue
-        if b"enable_info" in text or b"enable_metadata" in text:
+        if b"enable_info" in text or b"enable_metadata" in text or b"enable_session_track_info" in text:
             return True
         for name in _SOURCE_LINE.findall(text):
             relative = Path(name.decode("latin-1").strip("'\""))
@@ -139,7 +141,13 @@ def _suite_dir(test: Path) -> Path:
 
 
 def find_basedir(test: Path) -> Path:
-    """The mysql-test root above a test (the folder holding ``include/``), else the test's folder."""
+    """The mysql-test root above a test (the one holding mysql-test-run.pl: a suite's own
+    ``include/`` is not it), else the nearest folder holding ``include/``, else the test's folder."""
+    from runner.mtr.suites import find_basedir as mtr_root
+
+    root = mtr_root(test.parent)
+    if root is not None:
+        return root
     for folder in test.resolve().parents:
         if (folder / "include").is_dir():
             return folder
@@ -184,7 +192,8 @@ class SuiteRunner:
         )
         profile = profile_named(self.dialect.name)
         try:
-            records = profile.read(case.path, display=str(case.path)).records
+            # A syntax error stops the test where the test reaches it (ParseError), not before it runs.
+            records = parse_file(case.path, dialect=profile.name, display=str(case.path), partial=True).records
         except TestFileError as exc:
             return TestReport(case, "error", time.perf_counter() - started, str(exc))
         env = dict(self.environment)

@@ -18,6 +18,7 @@ _TOGGLES = {
     "result_log": "result_log",
     "warnings": "warnings",
     "info": "info",
+    "session_track_info": "session_track_info",
     "metadata": "metadata",
     "column_names": "column_names",
     "abort_on_error": "abort_on_error",

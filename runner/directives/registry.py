@@ -27,7 +27,8 @@ class Directive:
 
 _REGISTRY: dict[str, Directive] = {}
 _BUILTIN_MODULES = (
-    "queries", "connections", "flow", "output", "files", "tidb", "blocking", "server", "replication"
+    "queries", "connections", "flow", "output", "files", "tidb", "blocking", "server", "replication",
+    "optimizer_trace",
 )
 _loaded = False
 

@@ -21,7 +21,7 @@ from runner.errors import TestFileError
 from runner.language.arguments import split_quoted
 from runner.language.commands import ALL_COMMANDS, HEREDOC_COMMANDS, is_command
 from runner.language.permutation_block import find_block
-from runner.language.records import Block, Command, Location, Query, Record, Style
+from runner.language.records import Block, Command, Location, ParseError, Query, Record, Style
 
 _WS = " \t\r\n\f\v"
 _NOT_BLANK = re.compile(r"[^ \t\r\n\f\v]")
@@ -48,12 +48,20 @@ _LEAD_BYTES = {  # a lead byte and a valid second byte: one character
 class _OpenBlock:
     block: Block
     outer: list[Record]
+    delimiter: str  # in force when the block opened
+    # mysqltest runs `delimiter` even in a block it skips, and puts back the delimiter of the
+    # block's start when the outermost skipped block closes; a block that runs keeps the change.
+    # The reader knows a block is skipped only when its condition is a constant.
+    skipped: bool = False
+    restores: bool = False
 
 
 @dataclass(slots=True)
 class ParseResult:
     records: list[Record]
     delimiter: str  # in force at the end of the text (an included file may change it)
+    # Where reading stopped; ``records`` then hold what came before and end in ParseError records.
+    error: TestFileError | None = None
 
 
 @dataclass(slots=True)
@@ -78,6 +86,25 @@ class Parser:
     # -- driving loop --------------------------------------------------------------------------
 
     def parse(self) -> ParseResult:
+        try:
+            self._read()
+        except TestFileError as error:
+            return self._stopped_by(error)
+        return ParseResult(self._records, self.delimiter)
+
+    def _stopped_by(self, error: TestFileError) -> ParseResult:
+        """The records read before ``error``, then the error where mysqltest would meet it: at the
+        end of each open block (a block that runs stops there) and after it (one that is skipped
+        is still read)."""
+        stop = ParseError(error.location or self._here(), error.message)
+        self._records.append(stop)
+        while self._open:
+            opened = self._open.pop()
+            self._records = opened.outer
+            self._records += [opened.block, stop]
+        return ParseResult(self._records, self.delimiter, error)
+
+    def _read(self) -> None:
         self._lead_bytes = _LEAD_BYTES.get(self.charset.lower(), "")
         text = self.text
         end = len(text)
@@ -103,7 +130,6 @@ class Parser:
         if self._open:
             opened = self._open[-1].block
             raise TestFileError(opened.location, f"'{opened.kind}' block is never closed (missing '}}')")
-        return ParseResult(self._records, self.delimiter)
 
     def _here(self) -> Location:
         return Location(self.file, self._line, self.parent)
@@ -129,6 +155,10 @@ class Parser:
         line = self.text[self._pos + 2 : stop]
         self._advance_to(stop)
         body = line.lstrip(_WS)
+        if body.rstrip(_WS) == "}":
+            # `-- }` closes a block, as a bare `}` does (include/innodb_trx_weight.inc).
+            self._close_block(loc)
+            return
         word, argument = _split_first_word(body)
         if self.delimiter and word.endswith(self.delimiter) and is_command(word[: -len(self.delimiter)]):
             # mysqltest's first word stops at the delimiter: `--reap;` is `reap`.
@@ -330,7 +360,14 @@ class Parser:
         if self._parsing_disabled:
             return
         block = Block(loc, "if" if kind == "if" else "while", condition)
-        self._open.append(_OpenBlock(block, self._records))
+        inside_skipped = bool(self._open) and self._open[-1].skipped
+        never_runs = _constant_truth(condition) is False
+        self._open.append(
+            _OpenBlock(
+                block, self._records, self.delimiter,
+                skipped=inside_skipped or never_runs, restores=never_runs and not inside_skipped,
+            )
+        )
         self._records = block.body
 
     def _close_block(self, loc: Location) -> None:
@@ -339,6 +376,8 @@ class Parser:
         if not self._open:
             raise TestFileError(loc, "'}' closes a block that was never opened")
         opened = self._open.pop()
+        if opened.restores:
+            self.delimiter = opened.delimiter
         opened.block.end = loc
         self._records = opened.outer
         self._records.append(opened.block)
@@ -422,10 +461,28 @@ def _block_condition(loc: Location, kind: str, header: str) -> str:
     return header[1:close].strip(_WS)
 
 
+_CONSTANT_CONDITION = re.compile(r"(!?)[ \t\r\n\f\v]*([0-9]+)")
+
+
+def _constant_truth(condition: str) -> bool | None:
+    """The value of an if/while condition that is a plain number (``0``, ``!1``); None when only
+    running the test can tell."""
+    m = _CONSTANT_CONDITION.fullmatch(condition)
+    if m is None:
+        return None
+    return (int(m.group(2)) != 0) != bool(m.group(1))
+
+
 def parse_text(
-    text: str, file: str, *, parent: Location | None = None, delimiter: str = ";", charset: str = ""
+    text: str, file: str, *, parent: Location | None = None, delimiter: str = ";", charset: str = "",
+    partial: bool = False,
 ) -> ParseResult:
-    return Parser(text, file, parent, delimiter, charset=charset).parse()
+    """The records of ``text``. A syntax error raises TestFileError, or with ``partial`` ends the
+    records (ParseResult.error says which) so that a run gets as far as mysqltest would."""
+    result = Parser(text, file, parent, delimiter, charset=charset).parse()
+    if result.error is not None and not partial:
+        raise result.error
+    return result
 
 
 def read_test_text(path: Path) -> str:
@@ -446,9 +503,12 @@ def parse_file(
     delimiter: str = ";",
     display: str | None = None,
     charset: str = "",
+    partial: bool = False,
 ) -> ParseResult:
     try:
         text = read_test_text(path)
     except OSError as exc:
         raise TestFileError(parent, f"cannot read {path}: {exc.strerror}") from None
-    return parse_text(text, display or str(path), parent=parent, delimiter=delimiter, charset=charset)
+    return parse_text(
+        text, display or str(path), parent=parent, delimiter=delimiter, charset=charset, partial=partial
+    )

@@ -94,6 +94,17 @@ class Block(Record):
 
 
 @dataclass(slots=True)
+class ParseError(Record):
+    """Where the reader could not go on: running it fails the test as malformed. mysqltest reads a
+    command only when it comes to it, so what precedes a syntax error still runs (and may skip)."""
+
+    message: str
+
+    def source(self) -> str:
+        return ""
+
+
+@dataclass(slots=True)
 class Sql:
     """SQL written inside a permutation block (a setup, a teardown or a step), and where."""
 

@@ -18,6 +18,7 @@ class View:
     result_log: bool = True
     warnings: bool = True
     info: bool = False
+    session_track: bool = False  # enable_session_track_info
     metadata: bool = False
     column_names: bool = True
     vertical: bool = False
@@ -32,7 +33,7 @@ class View:
     def __post_init__(self) -> None:
         self.plain = bool(
             self.result_log and self.column_names and not (
-                self.info or self.metadata or self.vertical or self.sorted or self.lowercase
+                self.info or self.session_track or self.metadata or self.vertical or self.sorted or self.lowercase
                 or self.replace or self.replace_column
             )
         )

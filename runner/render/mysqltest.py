@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from runner.driver import Column, Outcome, Result, ServerError
 from runner.render.base import ErrorVerdict, View, Warning_
+from runner.wire import SessionTrack
 
 METADATA_HEADER = (
     "Catalog\tDatabase\tTable\tTable_alias\tColumn\tColumn_alias\tType\tLength\tMax length\t"
     "Is_null\tFlags\tDecimals\tCharsetnr\n"
 )
 _NOT_NULL_FLAG = 1
+# enum_session_state_type, as mariadb-test names the trackers.
+_TRACKERS = (
+    "SESSION_TRACK_SYSTEM_VARIABLES",
+    "SESSION_TRACK_SCHEMA",
+    "SESSION_TRACK_STATE_CHANGE",
+    "SESSION_TRACK_GTIDS",
+    "SESSION_TRACK_TRANSACTION_CHARACTERISTICS",
+    "SESSION_TRACK_TRANSACTION_TYPE",
+)
+_SYSTEM_VARIABLES = 0
 _WARNING_COLUMNS = [Column("Level"), Column("Code"), Column("Message")]
 
 
@@ -75,6 +86,8 @@ class MysqltestDialect:
             tail = f"affected rows: {result.affected_rows}\n"
             if result.info:
                 tail += f"info: {result.info}\n"
+        if view.session_track and result.session_track:
+            tail += _session_track(result.session_track)
         return "".join(head) + "".join(body) + tail
 
     def _warnings(self, warnings: list[Warning_], view: View) -> str:
@@ -140,10 +153,31 @@ def _metadata(columns: list[Column], result: Result, view: View) -> str:
         )
         max_length = max((len(value) for row in result.rows if (value := row[index]) is not None), default=0)
         is_null = "N" if int(flags) & _NOT_NULL_FLAG else "Y"
+        type_info = " ".join(
+            f"{key}={value}" for key, value in (("type", column.type_name), ("format", column.format_name)) if value
+        )
+        if type_info:
+            ftype = f"{ftype} ({type_info})"
         fields = [catalog, db, org_table, table, org_name, name, ftype, length, str(max_length), is_null, flags,
                   decimals, charsetnr]
         lines.append(_join_line(fields, view))
     return "".join(lines)
+
+
+def _session_track(changes: SessionTrack) -> str:
+    """mariadb-test's append_session_track_info: per tracker a header line, then its items as
+    `-- ` lines and an empty line; system variables as `-- name: value`, sorted."""
+    parts = []
+    for kind, items in changes:
+        parts.append(f"-- Tracker : {_TRACKERS[kind]}\n")
+        if kind == _SYSTEM_VARIABLES:
+            text = "".join(f"-- {items[i]}: {items[i + 1]}\n" for i in range(0, len(items) - 1, 2))
+            # mysqltest sorts lines, so a value holding a newline is sorted as several lines.
+            parts.extend(line + "\n" for line in sorted(text.split("\n")[:-1]))
+            parts.append("\n")
+        else:
+            parts.append("".join(f"-- {item}\n" for item in items) + "\n")
+    return "".join(parts)
 
 
 def _meta_text(value: object) -> str:

@@ -345,6 +345,15 @@ def test_end_command_closes_a_block() -> None:
     assert shape(b.body) == [("echo", "x")]
 
 
+def test_a_dash_line_of_a_closing_brace_closes_a_block() -> None:
+    # mariadb-test reads `-- }` and `--}` as `}` (include/innodb_trx_weight.inc).
+    assert shape(parse("while ($a) {\n--echo x\n-- }\nif ($b) {\n--}\n--echo after\n")) == [
+        ("while", "$a", [("echo", "x")]),
+        ("if", "$b", []),
+        ("echo", "after"),
+    ]
+
+
 def test_unterminated_block_is_an_error() -> None:
     assert parse_error("select 1;\nif ($a) {\n--echo x\n") == "t.test:2: 'if' block is never closed (missing '}')"
 
