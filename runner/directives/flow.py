@@ -50,8 +50,12 @@ def let(ctx: Interpreter, cmd: Command) -> None:
     if m is None:
         raise TestFailure(cmd.location, f"let needs '$name = value': {cmd.argument.strip()[:80]}")
     name = m.group(1)
-    value = ctx.evaluate(cmd.argument[m.end() :], cmd.location)
-    if value.startswith("$") and not cmd.argument[m.end() :].lstrip().startswith(("`", "query_get_value")):
+    rhs = cmd.argument[m.end() :]
+    queried = rhs.lstrip().startswith(("`", "query_get_value"))
+    # mysqltest's do_let evaluates the whole value, and then var_query_set (or
+    # var_set_query_get_value) evaluates its query again: `\\\\` reaches the server as `\`.
+    value = ctx.evaluate(ctx.expand(rhs) if queried else rhs, cmd.location)
+    if value.startswith("$") and not queried:
         # mysqltest's var_set: a value that starts with $ once expanded names a variable
         # (include/rpl_change_topology.inc: let $_rpl_port= \$SERVER_MYPORT_$_rpl_master).
         variable = _VARIABLE.match(value)
