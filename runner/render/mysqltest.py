@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from runner.driver import Column, Outcome, Result, ServerError
 from runner.render.base import ErrorVerdict, View, Warning_
 from runner.wire import SessionTrack
@@ -11,6 +13,7 @@ METADATA_HEADER = (
     "Is_null\tFlags\tDecimals\tCharsetnr\n"
 )
 _NOT_NULL_FLAG = 1
+_LINE_END = re.compile("[\n\0]")
 # enum_session_state_type, as mariadb-test names the trackers.
 _TRACKERS = (
     "SESSION_TRACK_SYSTEM_VARIABLES",
@@ -40,7 +43,7 @@ class MysqltestDialect:
             columns = results[0].columns
             if columns is None:
                 return ""
-            lines = ["\t".join([column.name for column in columns])]
+            lines = ["\t".join([_c_string(column.name) for column in columns])]
             lines += ["\t".join(["NULL" if v is None else v for v in row]) for row in results[0].rows]
             lines.append("")
             return "\n".join(lines)
@@ -77,7 +80,7 @@ class MysqltestDialect:
                 body.extend(_vertical_rows(columns, result, view))
             else:
                 if view.column_names:
-                    head.append(_join_line([c.name for c in columns], view))
+                    head.append(_join_line([_c_string(c.name) for c in columns], view))
                 body.extend(_rows(result, view))
             if view.sorted:
                 body = _sorted_lines(body)
@@ -120,7 +123,7 @@ def _rows(result: Result, view: View) -> list[str]:
                 if index < len(values):
                     values[index] = text
         if replace:
-            values = [replace(v) for v in values]
+            values = [replace(_c_string(v)) for v in values]
         lines.append("\t".join(values) + "\n")
     return lines
 
@@ -133,15 +136,37 @@ def _vertical_rows(columns: list[Column], result: Result, view: View) -> list[st
         for index, (column, value) in enumerate(zip(columns, row, strict=False)):
             text = replace_columns.get(index, "NULL" if value is None else value)
             if replace:
-                text = replace(text)
-            lines.append(f"{column.name}\t{text}\n")
+                text = replace(_c_string(text))
+            lines.append(f"{_c_string(column.name)}\t{text}\n")
     return lines
 
 
+def _c_string(value: str) -> str:
+    """A value as mysqltest's replace_result/replace_regex see it, or a column name as mysqltest
+    prints it: a C string, cut at a NUL byte."""
+    nul = value.find("\0")
+    return value if nul < 0 else value[:nul]
+
+
 def _sorted_lines(lines: list[str]) -> list[str]:
-    # mysqltest sorts output lines, so a value holding a newline is sorted as several lines.
-    flat = "".join(lines).split("\n")[:-1]
+    # mysqltest sorts output lines, so a value holding a newline is sorted as several lines. It
+    # splits them as C strings: a NUL byte ends a line too, and one at the start of a line ends
+    # the result.
+    text = "".join(lines)
+    flat = text.split("\n")[:-1] if "\0" not in text else _c_lines(text)
     return [line + "\n" for line in sorted(flat)]
+
+
+def _c_lines(text: str) -> list[str]:
+    """``text`` cut into lines at each newline or NUL, as far as C reads it."""
+    lines: list[str] = []
+    start = 0
+    for m in _LINE_END.finditer(text):
+        if m.start() == start and text[start] == "\0":
+            break  # a NUL at the start of a line: C sees the end of the text
+        lines.append(text[start : m.start()])
+        start = m.end()
+    return lines
 
 
 def _metadata(columns: list[Column], result: Result, view: View) -> str:
