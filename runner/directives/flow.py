@@ -91,7 +91,11 @@ def dec(ctx: Interpreter, cmd: Command) -> None:
 
 @directive("source")
 def source(ctx: Interpreter, cmd: Command) -> None:
-    name = ctx.expand(cmd.argument).strip()
+    # mysqltest's check_command_args: the name ends at a space; after it only a # comment may follow.
+    name, _, rest = ctx.expand(cmd.argument).strip().partition(" ")
+    rest = rest.lstrip(" ")
+    if rest and not rest.startswith("#"):
+        raise TestFailure(cmd.location, f"Extra argument '{rest}' passed to 'source'")
     if len(name) >= 2 and name[0] == name[-1] and name[0] in "'\"":
         name = name[1:-1]
     if not name:
