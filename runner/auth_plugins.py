@@ -17,7 +17,9 @@ name that only tidbrun's ``Authenticator`` asks for: other users of the driver k
 - ``auth_test_plugin`` (the client half of MariaDB's test_plugin.c): a password question with an
   empty prompt gets the password; any other question ends the exchange in a client error;
 - ``mysql_clear_password``: the password and a NUL, TLS or not (the driver's own plugin refuses to
-  send it without TLS; libmariadb's does not).
+  send it without TLS; libmariadb's does not);
+- ``client_ed25519`` (MariaDB's ed25519 accounts): the server sends a 32-byte nonce, the client
+  answers with its Ed25519 signature, the secret being SHA-512 of the password (runner.ed25519).
 
 ``Authenticator`` also understands the server's one-byte "use the short scramble" request (a bare
 0xFE), which libmariadb answers with the old scramble of the handshake's seed.
@@ -27,6 +29,8 @@ The pure-Python package is imported here, so this module is loaded only with the
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib
 import math
 import sys
@@ -37,6 +41,8 @@ from typing import TYPE_CHECKING, Any
 from mysql.connector.authentication import MySQLAuthenticator
 from mysql.connector.errors import InterfaceError
 from mysql.connector.plugins import DEFAULT_PLUGINS_PKG, MySQLAuthPlugin
+
+from runner import ed25519
 
 if TYPE_CHECKING:
     from mysql.connector.network import MySQLSocket
@@ -50,6 +56,8 @@ _RND_MAX = 0x3FFFFFFF
 _OK, _MORE_DATA, _SWITCH, _ERR = 0x00, 0x01, 0xFE, 0xFF
 # A client plugin that gives up: libmariadb reports CR_UNKNOWN_ERROR unless the plugin set another.
 CR_UNKNOWN_ERROR = 2000
+CR_SERVER_HANDSHAKE_ERR = 2012
+ED25519_NONCE_BYTES = 32
 
 
 def hash_password_323(password: bytes) -> tuple[int, int]:
@@ -88,6 +96,18 @@ def scramble_323(message: bytes, password: bytes) -> bytes:
     scrambled = [math.floor(rnd() * 31) + 64 for _ in range(SCRAMBLE_LENGTH_323)]
     extra = math.floor(rnd() * 31)
     return bytes(value ^ extra for value in scrambled)
+
+
+def ed25519_password(password: bytes) -> str:
+    """The stored form of an ed25519 password, as the server's ED25519_PASSWORD() prints it: the
+    public key in base64 without its padding."""
+    expanded = hashlib.sha512(password).digest()
+    return base64.b64encode(ed25519.public_key(expanded)).decode().rstrip("=")
+
+
+def ed25519_reply(nonce: bytes, password: bytes) -> bytes:
+    """libmariadb's ed25519.c: the signature of the server's nonce."""
+    return ed25519.sign(hashlib.sha512(password).digest(), nonce)
 
 
 class _Plugin(MySQLAuthPlugin):
@@ -184,7 +204,34 @@ class AuthTestPlugin(_QuestionPlugin):
         return None
 
 
-PLUGINS: tuple[type[_Plugin], ...] = (OldPasswordPlugin, ClearPasswordPlugin, DialogPlugin, AuthTestPlugin)
+class Ed25519Plugin(_Plugin):
+    plugin_name = "client_ed25519"
+
+    def auth_response(self, auth_data: bytes, **kwargs: Any) -> bytes:
+        # Chosen for the handshake, the plugin gets the handshake's scramble (20 bytes), which
+        # libmariadb's refuses as a nonce.
+        nonce = bytes(auth_data)
+        if len(nonce) != ED25519_NONCE_BYTES:
+            raise InterfaceError("Error in server handshake", errno=CR_SERVER_HANDSHAKE_ERR)
+        return ed25519_reply(nonce, self._password_bytes())
+
+    def auth_switch_response(self, sock: MySQLSocket, auth_data: bytes, **kwargs: Any) -> bytes:
+        nonce = bytes(auth_data)
+        if len(nonce) == ED25519_NONCE_BYTES - 1:
+            # The driver drops a NUL that ends the switch request's data (the NUL MariaDB puts after
+            # a native-password scramble); a nonce may end in a zero byte.
+            nonce += b"\x00"
+        sock.send(self.auth_response(nonce))
+        return bytes(sock.recv())
+
+
+PLUGINS: tuple[type[_Plugin], ...] = (
+    OldPasswordPlugin,
+    ClearPasswordPlugin,
+    DialogPlugin,
+    AuthTestPlugin,
+    Ed25519Plugin,
+)
 # The class attribute tidbrun's plugins have in their modules (the driver's get_auth_plugin()
 # takes the class of that name when asked for it, else the module's AUTHENTICATION_PLUGIN_CLASS).
 CLASS_NAME = "TidbrunClientPlugin"
