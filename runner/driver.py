@@ -135,6 +135,10 @@ class ConnectParams:
     # The pure-Python protocol even where the C extension is available: it has the client
     # authentication plugins the C library lacks (runner.auth_plugins).
     python_protocol: bool = False
+    # mysqltest's `connect` that names no database logs in without one, then selects the default
+    # one (mysql_select_db, errors ignored). Only the pure-Python protocol, which holds the session
+    # state changes, does it that way: the login's changes are what the next statements show.
+    select_database: bool = False
 
     def uses_socket(self) -> bool:
         # libmysqlclient will not negotiate TLS on a unix socket (MariaDB's client does): an SSL
@@ -547,7 +551,7 @@ class PyConnection:
         kwargs: dict[str, Any] = {
             "user": _wire_text(params.user),
             "password": _wire_text(params.password),
-            "database": _wire_text(params.database) or None,
+            "database": None if params.select_database else _wire_text(params.database) or None,
             "charset": params.charset,
             "use_unicode": False,
             "client_flags": [_MULTI_STATEMENTS, _MULTI_RESULTS],
@@ -583,6 +587,20 @@ class PyConnection:
         except AttributeError as exc:  # an option the pure-Python driver refuses (a cipher it does not know)
             raise ConnectError(ServerError(2026, "HY000", f"TLS/SSL error: {exc}")) from None
         self.thread_id: int = int(self._cnx.connection_id or 0)
+        if params.select_database and params.database:
+            self._select_database(_wire_text(params.database))
+
+    def _select_database(self, database: str) -> None:
+        # libmariadb's mysql_select_db() does not read its OK as a statement's: the session state
+        # changes it holds stay the login's. A database it may not use leaves the session without one.
+        protocol = self._cnx._protocol
+        kept = protocol.session_track
+        try:
+            self._cnx.cmd_init_db(database)
+        except _connector().Error:
+            pass
+        finally:
+            protocol.session_track = kept
 
     def execute(self, sql: str) -> Outcome:
         cnx = self._cnx

@@ -20,7 +20,7 @@ from runner.errors import TestFileError
 from runner.expected_errors import ErrorListError, ExpectedErrors, error_name
 from runner.language.arguments import ArgumentError
 from runner.language.parser import ParseResult, parse_file
-from runner.language.records import Block, Command, Location, ParseError, Permutations, Query, Record
+from runner.language.records import Block, Command, EmptyLine, Location, ParseError, Permutations, Query, Record
 from runner.render.base import Dialect, ErrorVerdict, View
 from runner.render.transforms import RegexReplace, Replacer, StringReplace, TransformError
 from runner.session import Session, SessionStateError, State
@@ -237,6 +237,10 @@ class Interpreter:
                 self.run_command(record)
             elif type(record) is Block:
                 self._run_block(record)
+            elif type(record) is EmptyLine:
+                # mysqltest's empty-line command ends a pending --error, as any command does.
+                if not self.profile.error_survives_commands:
+                    self.expected = None
             elif type(record) is Permutations:
                 from runner.permutations import run_permutations
 

@@ -102,6 +102,7 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
         charset=charset,
         read_timeout=timeouts["READ_TIMEOUT"],
         write_timeout=timeouts["WRITE_TIMEOUT"],
+        select_database=not args[4],
     )
     if timeouts["CONNECT_TIMEOUT"]:
         params = replace(params, connect_timeout=timeouts["CONNECT_TIMEOUT"])

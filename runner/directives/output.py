@@ -106,11 +106,10 @@ def replace_result(ctx: Interpreter, cmd: Command) -> None:
 
 @directive("replace_regex")
 def replace_regex(ctx: Interpreter, cmd: Command) -> None:
-    text = cmd.argument.strip()
-    # Only a whole-argument $variable is expanded: `$` is a regex anchor.
-    if text.startswith("$") and " " not in text:
-        text = ctx.expand(text)
-    ctx.modifiers.regexes = parse_replace_regex(text)
+    # mysqltest reads `$name` only where a /from/to/ could start (a `$` in a pattern is an anchor);
+    # no argument at all clears the list, blanks alone are a parse error.
+    text = cmd.argument
+    ctx.modifiers.regexes = parse_replace_regex(text, ctx.variables.get) if text else ()
 
 
 @directive("replace_column")

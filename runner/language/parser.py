@@ -21,7 +21,7 @@ from runner.errors import TestFileError
 from runner.language.arguments import split_quoted
 from runner.language.commands import ALL_COMMANDS, HEREDOC_COMMANDS, is_command
 from runner.language.permutation_block import find_block
-from runner.language.records import Block, Command, Location, ParseError, Query, Record, Style
+from runner.language.records import Block, Command, EmptyLine, Location, ParseError, Query, Record, Style
 
 _WS = " \t\r\n\f\v"
 _NOT_BLANK = re.compile(r"[^ \t\r\n\f\v]")
@@ -109,27 +109,43 @@ class Parser:
         text = self.text
         end = len(text)
         not_blank = _NOT_BLANK.search
+        records = self._records
+        whole_line = False  # the last thing read was a whole line: mysqltest took its newline too
         while True:
             m = not_blank(text, self._pos)
             if m is None:
                 self._advance_to(end)
                 break
             pos = m.start()
+            if records and type(records[-1]) is Command and records[-1].name == "error":
+                self._empty_line(self._pos + whole_line, pos)
             self._line += text.count("\n", self._pos, pos)
             self._pos = pos
             ch = text[pos]
+            whole_line = ch == "#" or text.startswith("--", pos)
             if ch == "#":
                 self._skip_line()
-            elif text.startswith("--", self._pos):
+            elif whole_line:
                 self._dash_command()
             elif ch == "}":
                 self._pos += 1
                 self._close_block(self._here())
             else:
                 self._delimited()
+            records = self._records  # a block may have opened or closed
         if self._open:
             opened = self._open[-1].block
             raise TestFileError(opened.location, f"'{opened.kind}' block is never closed (missing '}}')")
+
+    def _empty_line(self, start: int, stop: int) -> None:
+        """mysqltest's reader returns an empty-line command for a newline right after a newline it
+        read in the same call (blanks in between, or a CR, make it no longer "in a row"). It shows
+        nothing in result format 1; its one effect is to end a pending ``--error``, so it is passed
+        on only after an ``error``."""
+        found = self.text.find("\n\n", start, stop)
+        if found >= 0:
+            line = self._line + self.text.count("\n", self._pos, found + 1)
+            self._emit(EmptyLine(Location(self.file, line, self.parent)))
 
     def _here(self) -> Location:
         return Location(self.file, self._line, self.parent)

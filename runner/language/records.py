@@ -94,6 +94,15 @@ class Block(Record):
 
 
 @dataclass(slots=True)
+class EmptyLine(Record):
+    """Two newlines in a row where a command could start: mysqltest reads them as a command of their
+    own, which (in result format 1) shows nothing but ends a pending ``--error``."""
+
+    def source(self) -> str:
+        return ""
+
+
+@dataclass(slots=True)
 class ParseError(Record):
     """Where the reader could not go on: running it fails the test as malformed. mysqltest reads a
     command only when it comes to it, so what precedes a syntax error still runs (and may skip)."""

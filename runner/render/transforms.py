@@ -7,6 +7,7 @@ of output (a field, a column name, the echoed statement, an error message), as m
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -61,6 +62,10 @@ def _posix_to_python(pattern: str) -> str:
     return pattern
 
 
+def _parse_error(text: str) -> TransformError:
+    return TransformError(f'Error parsing replace_regex "{text}"')
+
+
 def _delimited_part(argument: str, i: int, closer: str) -> tuple[str, int]:
     """The text from ``i`` up to ``closer`` (``\\<closer>`` is a literal one) and the index after it."""
     buf: list[str] = []
@@ -73,44 +78,114 @@ def _delimited_part(argument: str, i: int, closer: str) -> tuple[str, int]:
         buf.append(argument[i])
         i += 1
     if i >= n:
-        raise TransformError(f'error parsing replace_regex "{argument}"')
+        raise _parse_error(argument)
     return "".join(buf), i + 1
 
 
+@dataclass(frozen=True, slots=True)
+class _VariableRef:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Level:
+    """One replace_regex text parsed on its own (the argument, or a variable's value).
+
+    mysqltest (append_replace_regex) reads it item by item: where a ``/from/to/`` could start, a
+    ``$name`` stands for a list of its own, parsed from the variable's value in place. ``error`` is what
+    stopped the parse after ``items``; ``ends_blank``: the text ends in blanks, which mysqltest takes
+    as an error when no ``/from/to/`` is in the list by then (``$empty  ``).
+    """
+
+    items: tuple[RegexReplace | _VariableRef, ...]
+    error: str | None
+    ends_blank: bool
+
+
+_BLANKS = " \t\n\v\f\r"
+_VAR_NAME = re.compile(r"[A-Za-z0-9_]+")
+_DIGITS = "0123456789"
+# mysqltest recurses without a bound (a variable naming itself crashes it); tidbrun says so instead.
+_MAX_NESTING = 16
+
+
 @lru_cache(maxsize=512)
-def parse_replace_regex(argument: str) -> tuple[RegexReplace, ...]:
-    """``/from/to/[i] …``: any delimiter character; ``(from)[to]`` brackets pair up."""
-    items: list[RegexReplace] = []
-    i, n = 0, len(argument)
+def _parse_level(text: str) -> _Level:
+    items: list[RegexReplace | _VariableRef] = []
+    i, n = 0, len(text)
     while i < n:
-        if argument[i] in " \t\r\n":
+        while i < n and text[i] in _BLANKS:
             i += 1
+        if i >= n:
+            return _Level(tuple(items), None, ends_blank=True)
+        if text[i] == "$":
+            # var_get: one digit is a register ($1); else the longest run of name characters.
+            if i + 1 < n and text[i + 1] in _DIGITS:
+                name, i = text[i + 1], i + 2
+            else:
+                m = _VAR_NAME.match(text, i + 1)
+                if m is None:
+                    return _Level(tuple(items), str(_parse_error(text)), ends_blank=False)
+                name, i = m.group(), m.end()
+            items.append(_VariableRef(name))
             continue
-        opener = argument[i]
+        opener = text[i]
         closer = _CLOSING.get(opener, opener)
-        pattern, i = _delimited_part(argument, i + 1, closer)
-        if closer != opener:
-            # Brackets: the replacement has a pair of its own, of any kind.
-            if i >= n:
-                raise TransformError(f'error parsing replace_regex "{argument}"')
-            opener = argument[i]
-            closer = _CLOSING.get(opener, opener)
-            i += 1
-        template, i = _delimited_part(argument, i, closer)
-        flags = 0
-        while i < n and argument[i] not in " \t\r\n":
-            if argument[i] != "i":
-                raise TransformError(f'error parsing replace_regex "{argument}": unknown flag {argument[i]!r}')
+        try:
+            pattern, i = _delimited_part(text, i + 1, closer)
+            if closer != opener:
+                # Brackets: the replacement has a pair of its own, of any kind.
+                if i >= n:
+                    raise _parse_error(text)
+                opener = text[i]
+                closer = _CLOSING.get(opener, opener)
+                i += 1
+            template, i = _delimited_part(text, i, closer)
+        except TransformError as exc:
+            return _Level(tuple(items), str(exc), ends_blank=False)
+        # One `i` right after the closer; any other character starts the next item.
+        flags = re.DOTALL
+        if i < n and text[i] == "i":
             flags |= re.IGNORECASE
             i += 1
         try:
-            compiled = re.compile(_posix_to_python(pattern), flags | re.DOTALL)
+            compiled = re.compile(_posix_to_python(pattern), flags)
         except re.error as exc:
-            raise TransformError(f"bad regular expression {pattern!r} in replace_regex: {exc}") from None
+            return _Level(tuple(items), f"bad regular expression {pattern!r} in replace_regex: {exc}", False)
         items.append(RegexReplace(compiled, template))
-    if not items:
-        raise TransformError("replace_regex needs at least one /from/to/")
-    return tuple(items)
+    return _Level(tuple(items), None, ends_blank=False)
+
+
+def parse_replace_regex(
+    argument: str, variables: Callable[[str], str] | None = None
+) -> tuple[RegexReplace, ...]:
+    """``/from/to/[i] …``: any delimiter character; ``(from)[to]`` brackets pair up; ``$name`` where an
+    item could start is the variable's value, itself such a list (``variables`` gives values).
+
+    A ``$`` inside a pattern is the pattern's (an anchor), never a variable.
+    """
+    found: list[RegexReplace] = []
+    _resolve(argument, variables, found, 0)
+    return tuple(found)
+
+
+def _resolve(
+    text: str, variables: Callable[[str], str] | None, found: list[RegexReplace], depth: int
+) -> None:
+    level = _parse_level(text)
+    for item in level.items:
+        if isinstance(item, RegexReplace):
+            found.append(item)
+            continue
+        if variables is None:
+            raise TransformError(f"replace_regex: ${item.name} needs the test's variables")
+        if depth >= _MAX_NESTING:
+            raise TransformError(f"replace_regex: variables nest more than {_MAX_NESTING} deep at ${item.name}")
+        _resolve(variables(item.name), variables, found, depth + 1)
+    if level.error is not None:
+        raise TransformError(level.error)
+    if level.ends_blank and not found:
+        raise _parse_error(text)
 
 
 @dataclass(frozen=True, slots=True)
