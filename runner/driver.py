@@ -191,6 +191,7 @@ class Connection(Protocol):
     """A small database trait: any engine that can do these plugs in."""
 
     thread_id: int
+    server_version: int  # as libmariadb's mysql_get_server_version() gives it (mysqltest's variable)
 
     def execute(self, sql: str) -> Outcome: ...
     def close(self) -> None: ...
@@ -309,6 +310,7 @@ class CConnection:
             error = _connect_error(exc, params)
             raise (PythonProtocolNeeded if error.errno in _PLUGIN_ERRORS else ConnectError)(error) from None
         self.thread_id: int = self._cnx.thread_id()
+        self.server_version: int = server_version_number(_text(self._cnx.get_server_info() or b""))
 
     def execute(self, sql: str) -> Outcome:
         # Once per statement of a test: kept to the calls the protocol needs.
@@ -587,6 +589,7 @@ class PyConnection:
         except AttributeError as exc:  # an option the pure-Python driver refuses (a cipher it does not know)
             raise ConnectError(ServerError(2026, "HY000", f"TLS/SSL error: {exc}")) from None
         self.thread_id: int = int(self._cnx.connection_id or 0)
+        self.server_version: int = server_version_number(str(self._cnx.get_server_info() or ""))
         if params.select_database and params.database:
             self._select_database(_wire_text(params.database))
 
@@ -671,6 +674,16 @@ class PyConnection:
             self._cnx.close()
         except Exception:
             pass
+
+
+_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+
+
+def server_version_number(info: str) -> int:
+    """``10.11.19-MariaDB`` → 101119, as libmariadb computes it: the "5.5.5-" that MariaDB puts
+    before its version for old clients is skipped."""
+    m = _VERSION.match(info.removeprefix("5.5.5-"))
+    return int(m.group(1)) * 10000 + int(m.group(2)) * 100 + int(m.group(3)) if m else 0
 
 
 def _text(value: Any) -> str:

@@ -612,6 +612,7 @@ class Interpreter:
         self.toggles.reconnect = self.reconnect_of.get(session, False)
         self.current = session
         self.variables.set("CURRENT_CONNECTION", session.name)
+        self.variables.set("mysql_get_server_version", str(session.server_version))
 
     def session_named(self, name: str, location: Location) -> Session:
         session = self.sessions.get(name)

@@ -146,6 +146,12 @@ class Session:
         return self._conn
 
     @property
+    def server_version(self) -> int:
+        """mysqltest's $mysql_get_server_version (-1 once the connection is closed)."""
+        conn = self._conn
+        return -1 if conn is None or self.state is State.CLOSED else getattr(conn, "server_version", 0)
+
+    @property
     def pending_sql(self) -> str | None:
         return self._pending.sql if self._pending else None
 

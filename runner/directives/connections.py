@@ -173,6 +173,9 @@ def _close(ctx: Interpreter, cmd: Command, *, abort: bool = False) -> None:
     if ctx.current is session:
         # Statements on a disconnected current connection fail with "server has gone away".
         ctx.current = session
+        # mysqltest's close_connection: var_set_int(0xFFFFFFFF) reads back as -1.
+        ctx.variables.set("mysql_get_server_version", "-1")
+        ctx.variables.set("CURRENT_CONNECTION", "-closed_connection-")
 
 
 @directive("disconnect")
