@@ -522,12 +522,11 @@ def _connection_class() -> Any:
             authenticator.mariadb_capabilities = extended
 
         def _post_connection(self) -> None:
-            # The driver's own SET NAMES and autocommit after logging in: libmariadb sends none,
-            # so the session state it holds is the login's.
-            protocol: Any = self._protocol
-            kept = protocol.session_track
-            super()._post_connection()
-            protocol.session_track = kept
+            # The driver would send SET NAMES and SET autocommit after logging in; libmariadb
+            # sends nothing (the handshake named the character set, autocommit stays the
+            # server's). Those statements would show in the general and audit logs, the status
+            # counters and the session state the test sees.
+            return None
 
     return _Connection
 
@@ -589,7 +588,7 @@ class PyConnection:
         except AttributeError as exc:  # an option the pure-Python driver refuses (a cipher it does not know)
             raise ConnectError(ServerError(2026, "HY000", f"TLS/SSL error: {exc}")) from None
         self.thread_id: int = int(self._cnx.connection_id or 0)
-        self.server_version: int = server_version_number(str(self._cnx.get_server_info() or ""))
+        self.server_version: int = server_version_number(str(self._cnx.server_info or ""))
         if params.select_database and params.database:
             self._select_database(_wire_text(params.database))
 
