@@ -197,6 +197,10 @@ class SuiteRunner:
         except TestFileError as exc:
             return TestReport(case, "error", time.perf_counter() - started, str(exc))
         env = dict(self.environment)
+        if "MTR_SUITE_DIR" in env:  # the run's MTR environment names the first test; this one is another
+            from runner.server.mtr_env import test_identity
+
+            env.update(test_identity(case.path.resolve().parent, case.path))
         for name, value in case.environment:
             if value is None:
                 env.pop(name, None)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from runner.directives.registry import directive
 from runner.driver import ENCODING
 from runner.interpreter import TestFailure
-from runner.language.arguments import split_quoted
+from runner.language.arguments import command_args, split_quoted
 
 if TYPE_CHECKING:
     from runner.interpreter import Interpreter
@@ -88,12 +88,16 @@ def append_file(ctx: Interpreter, cmd: Command) -> None:
 
 @directive("write_line")
 def write_line(ctx: Interpreter, cmd: Command) -> None:
-    text = ctx.expand(cmd.argument).strip()
-    line, _, name = text.rpartition(" ")
+    # Split before expanding, as mysqltest does: restart_mysqld.inc writes
+    # "restart: $restart_parameters", whose value keeps its own quotes (--x='a->b').
+    (line, name), extra = command_args(cmd.argument, 2)
+    line, name = ctx.expand(line), ctx.expand(name)
     if not name:
-        raise TestFailure(cmd.location, "write_line needs a text and a file name")
+        raise TestFailure(cmd.location, "Missing required argument 'filename' to command 'write_line'")
+    if extra.split("#", 1)[0].strip(" "):
+        raise TestFailure(cmd.location, f"Extra argument '{extra}' passed to 'write_line'")
     with open(_path(ctx, name), "wb") as handle:
-        handle.write((line.strip().strip("'\"") + "\n").encode(ENCODING))
+        handle.write((line + "\n").encode(ENCODING))
 
 
 @directive("cat_file", consumes_modifiers=True)

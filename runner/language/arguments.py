@@ -31,3 +31,31 @@ def split_quoted(text: str) -> list[str]:
             words.append(text[i:j])
             i = j
     return words
+
+
+def command_args(text: str, count: int, delimiter: str = " ") -> tuple[list[str], str]:
+    """mysqltest's ``check_command_args`` for ``count`` string arguments of the raw (unexpanded)
+    argument text: leading blanks skipped; an argument opened by a quote (single, double or
+    backtick) runs to the same quote (no escapes), then to the next ``delimiter``; otherwise to
+    the next ``delimiter``.
+    Returns the arguments, still to be expanded one by one (so a ``$var`` value's quotes and blanks
+    stay as they are), and the text after them (mysqltest refuses anything there but blanks or a
+    ``#`` comment)."""
+    words: list[str] = []
+    i, n = 0, len(text)
+    for _ in range(count):
+        while i < n and text[i] == " ":
+            i += 1
+        stop = delimiter
+        if i < n and text[i] in "'`\"":
+            stop = text[i]
+            i += 1
+        start = i
+        while i < n and text[i] != stop:
+            i += 1
+        words.append(text[start:i])
+        while i < n and text[i] != delimiter:
+            i += 1
+        if i < n:
+            i += 1
+    return words, text[i:]

@@ -35,12 +35,16 @@ def plan_tests(cases: list[TestCase], mysql_test_dir: Path, *, big_test: bool, e
     (a named server cannot be restarted: static skips only)."""
     from runner.server import binaries
     from runner.server.embedded import find_server_kind
-    from runner.server.mtr_env import plugin_so_variables
+    from runner.server.mtr_env import plugin_so_variables, tree_variables
 
     kind = find_server_kind()
     if kind is None or kind.kind != "mariadb":
         return cases
-    environment = {**os.environ, **plugin_so_variables(binaries.plugin_dir(kind.server))}
+    environment = {
+        **os.environ,
+        **plugin_so_variables(binaries.plugin_dir(kind.server)),
+        **tree_variables(kind.server, mysql_test_dir),
+    }
     environment["BIG_TEST"] = "1" if big_test else "0"
     environment["MYSQL_TEST_DIR"] = str(mysql_test_dir)
     environment["MYSQLTEST_VARDIR"] = VARDIR_MARK
@@ -114,13 +118,13 @@ def _case(case: TestCase, run: PlannedRun, features: MysqldFeatures, apply_optio
         template = run.options.config_template
         if template.name != "default_my.cnf":
             config = template
+        # The whole template becomes my.cnf (runner.server.companions): its options reach the
+        # server from that file, as under MTR (information_schema shows them with origin CONFIG).
         if extra_servers(template, run.suite.basedir):
-            # The whole template becomes my.cnf, a group per server, and its [ENV] is resolved
-            # once the servers' ports are known (runner.server.companions).
+            # A group per server; the [ENV] is resolved once the servers' ports are known.
             slave_setup = _server_arguments(run.options.slave, run.options.timezone)
         else:
-            extra_options, extra_variables = _own_config(template, run.suite.basedir)
-            setup += extra_options
+            extra_variables = _own_environment(template, run.suite.basedir)
             variables.update(extra_variables)
             server_environment = tuple(sorted(extra_variables.items()))
     environment = tuple(sorted(variables.items())) if apply_options else ()
@@ -141,25 +145,21 @@ def _server_arguments(options: tuple[str, ...], timezone: str | None) -> tuple[s
 _OPT_REF = re.compile(r"@OPT\.port")
 
 
-def _own_config(template: Path, mysql_test_dir: Path) -> tuple[tuple[str, ...], dict[str, str]]:
-    """A test's own ``.cnf`` on top of ``include/default_my.cnf``: what it adds to ``[mysqld.1]``
-    (for the one server tidbrun runs) and its ``[ENV]`` variables. ``@OPT.port`` is a free port."""
+def _own_environment(template: Path, mysql_test_dir: Path) -> dict[str, str]:
+    """The ``[ENV]`` variables a test's own ``.cnf`` adds to ``include/default_my.cnf``'s, for the
+    test and for the server (my.cnf's ``@ENV.X`` read them). ``@OPT.port`` is a free port."""
     if template.name == "default_my.cnf" or not template.is_file():
-        return (), {}
+        return {}
     groups = cnf_template.read_template(template, mysql_test_dir)
     default = cnf_template.read_template(mysql_test_dir / "include" / "default_my.cnf", mysql_test_dir)
-
-    def added(group: str) -> list[str]:
-        inherited = set(mycnf.group_options(default, group))
-        return [line for line in mycnf.group_options(groups, group) if line not in inherited]
-
+    inherited = set(mycnf.group_options(default, "ENV"))
     port = str(free_port())
     variables: dict[str, str] = {}
-    for line in added("ENV"):
-        key, _, value = line.partition("=")
-        variables[key.strip()] = _OPT_REF.sub(port, value.strip())
-    resolved, _ = mycnf.resolve_env_refs(added("mysqld.1"), {**os.environ, **variables})
-    return tuple(f"--{_OPT_REF.sub(port, line)}" for line in resolved), variables
+    for line in mycnf.group_options(groups, "ENV"):
+        if line not in inherited:
+            key, _, value = line.partition("=")
+            variables[key.strip()] = _OPT_REF.sub(port, value.strip())
+    return variables
 
 
 def _inside(path: Path, tree: Path) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from runner.server import mycnf
@@ -151,14 +151,23 @@ def has_option(options: Sequence[str], name: str) -> bool:
     return any(_split(line)[0] == name for line in options)
 
 
-def resolve_references(groups: Sequence[mycnf.OptionGroup], environment: Mapping[str, str]) -> None:
+def resolve_references(
+    groups: Sequence[mycnf.OptionGroup],
+    environment: Mapping[str, str],
+    *,
+    opt_port: Callable[[], int] | None = None,
+) -> None:
     """Replace ``@group.option`` in every value by that option's value (ConfigFactory's
-    ``post_fix_resolve_at_variables``), in place. ``environment`` stands in for options the
-    ``[ENV]`` group lacks (MTR's ENV group falls back to its own environment); a reference to a
-    group that does not exist is left as written."""
+    ``post_fix_resolve_at_variables``), in place, one option after the other as MTR does (an option
+    sees the resolved value of one before it). ``environment`` stands in for options the ``[ENV]``
+    group lacks (MTR's ENV group falls back to its own environment); ``opt_port`` gives each
+    ``@OPT.port`` a port of its own (MTR's ``fix_port``); a reference to a group that does not
+    exist is left as written."""
     by_name = {group.name: group for group in groups}
 
     def value_of(group_name: str, option: str) -> str | None:
+        if group_name == "OPT" and option == "port" and opt_port is not None:
+            return str(opt_port())
         group = by_name.get(group_name)
         if group is None:
             return None
@@ -173,13 +182,10 @@ def resolve_references(groups: Sequence[mycnf.OptionGroup], environment: Mapping
         return match.group(0) if found is None else found
 
     for group in groups:
-        resolved: list[str] = []
-        for line in group.options:
+        for index, line in enumerate(group.options):
             name, value = _split(line)
             if value is not None and "@" in value:
-                value = _AT_REF.sub(replacement, value)
-            resolved.append(option_line(name, value))
-        group.options[:] = resolved
+                group.options[index] = option_line(name, _AT_REF.sub(replacement, value))
 
 
 def environment_of(groups: Sequence[mycnf.OptionGroup]) -> dict[str, str]:

@@ -73,15 +73,17 @@ class Companions:
         self.lead.share_config(None)
 
     def configure(self, template: Path | None) -> None:
-        """Before mysqld.1 starts for a test with ``template``: my.cnf will have a group for each of
-        the template's servers, their ports chosen now."""
+        """Before mysqld.1 starts for a test with ``template``: my.cnf is built from it (a test's
+        own ``.cnf`` too, when it defines no other server: its ``[server]`` and ``[mysqld.1]``
+        options reach the server from that file, as under MTR) with a group for each of the
+        template's servers, their ports chosen now."""
         self.stop()
         names = self.wanted(template)
         servers = [self._server(name) for name in names]
         taken = {self.lead.reserve_port()}
         for server in servers:
             taken.add(server.reserve_port(taken))
-        self.lead.share_config(template if servers else None, servers)
+        self.lead.share_config(template, servers)
         self._running = servers
 
     def start(self, template: Path | None, master_options: tuple[str, ...], slave_options: tuple[str, ...]) -> None:

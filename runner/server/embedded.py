@@ -11,9 +11,10 @@ Layout (the same paths MTR uses, since tests name some of them, e.g.
     vardir/run/mysqld.1.pid
     vardir/std_data/            copy of the mysql-test tree's std_data (secure-file-priv is vardir)
 
-A test whose config template defines more servers (``suite/rpl/my.cnf``: ``[mysqld.2]``) gets them
+my.cnf is built from the test's config template (``share_config``; ``include/default_my.cnf`` when
+it has none). A template that defines more servers (``suite/rpl/my.cnf``: ``[mysqld.2]``) gives them
 as companions of the first (``companion("mysqld.2")``): the same layout under their own names, and
-one my.cnf with a group for each, built from the template (``share_config``).
+a group for each in the one my.cnf.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -200,6 +201,7 @@ class EmbeddedServer:
         # The config template my.cnf is built from (None: the tree's include/default_my.cnf), the
         # servers that file has a group for besides this one, and those this one stops with itself.
         self._config_template: Path | None = None
+        self._opt_ports: list[int] = []  # the template's @OPT.port values, in reference order
         self._file_servers: tuple[EmbeddedServer, ...] = ()
         self._companions: tuple[EmbeddedServer, ...] = ()
 
@@ -427,6 +429,7 @@ class EmbeddedServer:
         everyone = (self, *companions)
         for server in everyone:
             server._config_template = template
+            server._opt_ports = []
             server._file_servers = everyone if companions else ()
             server._companions = ()
         self._companions = tuple(companions)
@@ -715,7 +718,8 @@ class EmbeddedServer:
         share = binaries.share_dir(kind.server)
         groups: list[mycnf.OptionGroup] = []
         defaults = self._tree_defaults(kind)
-        env = {"MYSQLTEST_VARDIR": str(self.vardir)}
+        # A test's own .cnf names its [ENV] in its groups (extra-port=@ENV.MASTER_EXTRA_PORT).
+        env = {**self._test_environment, "MYSQLTEST_VARDIR": str(self.vardir)}
         if self._mysql_test_dir is not None:
             env["MYSQL_TEST_DIR"] = str(self._mysql_test_dir)
 
@@ -772,10 +776,24 @@ class EmbeddedServer:
             groups.append(mycnf.OptionGroup(f"client{server.name.removeprefix('mysqld')}", list(conn)))
         if self._config_template is not None:
             hidden = mycnf.OptionGroup("ENV", mycnf.group_options(defaults, "ENV"))
-            cnf_template.resolve_references([*groups, hidden], {**os.environ, **env})
+            cnf_template.resolve_references([*groups, hidden], {**os.environ, **env}, opt_port=self._opt_port_source())
             if with_hidden:
                 groups.append(hidden)
         return groups
+
+    def _opt_port_source(self) -> Callable[[], int]:
+        """``@OPT.port`` for one rendering of my.cnf: a free port per reference, the same ones
+        each time the file is rendered again for this template (ENV and my.cnf agree)."""
+        used = 0
+
+        def next_port() -> int:
+            nonlocal used
+            while len(self._opt_ports) <= used:
+                self._opt_ports.append(free_port())
+            used += 1
+            return self._opt_ports[used - 1]
+
+        return next_port
 
     def _in_file(self) -> list[EmbeddedServer]:
         """The servers my.cnf has a group for, in MTR's order (mysqld.1 first)."""

@@ -40,6 +40,9 @@ SERVER_NAME = "mysqld.1"
 
 _RESTART_BINDIR = re.compile(r"restart_bindir\s+(\S+)(:.+)?")
 _RESTART_OPTIONS = re.compile(r"restart:(.+)")
+# Perl's split(' ', ...) on MTR's bytes: runs of ASCII blanks only (str.split() would also cut at
+# U+00A0, U+0085 and the \x1c-\x1f separators, which an option value may hold).
+_PERL_BLANKS = re.compile(r"[ \t\n\r\f\v]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +69,17 @@ def read_instruction(text: str) -> Instruction:
     bindir = _RESTART_BINDIR.search(last)
     if bindir is not None:
         extra = bindir.group(2)
-        return Instruction("restart", tuple(extra[1:].split()) if extra else None, bindir.group(1))
+        return Instruction("restart", _split_options(extra[1:]) if extra else None, bindir.group(1))
     options = _RESTART_OPTIONS.search(last)
     if options is not None:
-        return Instruction("restart", tuple(options.group(1).split()))
+        return Instruction("restart", _split_options(options.group(1)))
     return Instruction("restart")
+
+
+def _split_options(text: str) -> tuple[str, ...]:
+    """MTR's ``split(' ', $rest)``: words between blanks, each kept as written (quotes included:
+    no shell reads them, the server gets ``--x='a b`` and ``c'`` as two arguments)."""
+    return tuple(word for word in _PERL_BLANKS.split(text) if word)
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,10 +102,33 @@ def server_process_environment(mysql_test_dir: Path | None, server_binary: Path 
     return env
 
 
+def test_identity(suite_dir: Path, test_file: Path) -> dict[str, str]:
+    """The variables that name the test and its suite: they change from one test to the next."""
+    return {
+        "MTR_SUITE_DIR": str(suite_dir.parent if suite_dir.name == "t" else suite_dir),
+        "MTR_TEST_NAME": f"{suite_name(suite_dir)}.{Path(test_file).stem}",
+    }
+
+
 def suite_name(suite_dir: Path) -> str:
     """MTR's suite name: ``main`` for mysql-test/main, ``x`` for .../suite/x (and x/t)."""
     directory = suite_dir.parent if suite_dir.name == "t" else suite_dir
     return directory.name
+
+
+def tree_variables(server_binary: Path | None, mysql_test_dir: Path | None) -> dict[str, str]:
+    """What ``environment_setup()`` exports that names only the installation and the mysql-test
+    tree (no vardir, no server address). MTR sets it before it reads any test, so a test's
+    ``.opt`` may use it (``--secure_file_priv=$SECURE_LOAD_PATH``)."""
+    basedir = binaries.install_basedir(server_binary) if server_binary is not None else Path("/usr")
+    share = binaries.share_dir(server_binary) if server_binary is not None else None
+    env = {"MYSQL_BINDIR": str(basedir)}
+    if share is not None:
+        env["MYSQL_SHAREDIR"] = str(share)
+        env["MYSQL_CHARSETSDIR"] = str(share / "charsets")
+    if mysql_test_dir is not None:
+        env["SECURE_LOAD_PATH"] = str(mysql_test_dir / "std_data")
+    return env
 
 
 def plugin_so_variables(plugin_dir: Path | None) -> dict[str, str]:
@@ -279,13 +302,7 @@ def test_environment(
     env["MYSQL_TMP_DIR"] = str(tmpdir)
     env["MYSQLTEST_VARDIR"] = str(vardir)
     env["MYSQLTEST_REAL_VARDIR"] = os.path.realpath(vardir)
-    env["MYSQL_BINDIR"] = str(basedir)
-    if share is not None:
-        env["MYSQL_SHAREDIR"] = str(share)
-    if charsets is not None:
-        env["MYSQL_CHARSETSDIR"] = str(charsets)
-    if mysql_test_dir is not None:
-        env["SECURE_LOAD_PATH"] = str(mysql_test_dir / "std_data")
+    env.update(tree_variables(server_binary, mysql_test_dir))
     env["HAVE_BROKEN_DNS"] = _have_broken_dns()
 
     # [ENV] of default_my.cnf
@@ -361,8 +378,7 @@ def test_environment(
     if perl is not None:
         env["MTR_PERL"] = perl
 
-    env["MTR_SUITE_DIR"] = str(suite_dir.parent if suite_dir.name == "t" else suite_dir)
-    env["MTR_TEST_NAME"] = f"{suite_name(suite_dir)}.{Path(test_file).stem}"
+    env.update(test_identity(suite_dir, test_file))
     datadir = vardir / SERVER_NAME / "data"
     env["MARIADB_TOPDIR"] = str(datadir)
     env["MARIADB_DATADIR"] = str(datadir)

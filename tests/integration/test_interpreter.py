@@ -720,6 +720,24 @@ END_PERL
 --echo end
 """
 
+WRITE_LINE = r"""--let $restart_parameters= --replicate_rewrite_db='X->Y'
+--write_line "restart: $restart_parameters" $MYSQL_TMP_DIR/w.txt
+--cat_file $MYSQL_TMP_DIR/w.txt
+--write_line 'single "inner"' $MYSQL_TMP_DIR/w.txt
+--cat_file $MYSQL_TMP_DIR/w.txt
+--write_line `back tick` $MYSQL_TMP_DIR/w.txt
+--cat_file $MYSQL_TMP_DIR/w.txt
+--write_line plain $MYSQL_TMP_DIR/w.txt # a comment
+--cat_file $MYSQL_TMP_DIR/w.txt
+--let $two= 'two words'
+--write_line $two $MYSQL_TMP_DIR/w.txt
+--cat_file $MYSQL_TMP_DIR/w.txt
+write_line "semicolon form" $MYSQL_TMP_DIR/w.txt;
+--cat_file $MYSQL_TMP_DIR/w.txt
+--remove_file $MYSQL_TMP_DIR/w.txt
+select 1;
+"""
+
 EXEC = r"""--exec echo hi
 exec echo two words  ;
 --exec printf 'no newline'
@@ -855,6 +873,7 @@ CASES = {
     "control_flow": (CONTROL_FLOW, None),
     "source": (SOURCE, SOURCE_FILES),
     "files": (FILES, None),
+    "write_line": (WRITE_LINE, None),
     "exec": (EXEC, None),
     "connections": (CONNECTIONS, None),
     "send_reap": (SEND_REAP, None),
