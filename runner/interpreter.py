@@ -263,7 +263,8 @@ class Interpreter:
             entry.handler(self, command)
         except (TestFailure, TestSkipped, TestExit, BreakLoop):
             raise
-        except (VariableError, ErrorListError, TestFileError, TransformError, ArgumentError) as exc:
+        except (VariableError, ErrorListError, TestFileError, TransformError, ArgumentError, ValueError) as exc:
+            # ValueError: a handler refusing its argument (a value the test wrote).
             message = exc.message if isinstance(exc, TestFileError) else str(exc)
             raise TestInputError(command.location, message) from None
         except SessionStateError as exc:

@@ -150,12 +150,16 @@ def run_parallel(
                         scheduler.take_all()
             elif kind in ("done", "died"):
                 finished.add(number)
+                case = in_flight[number]
                 in_flight[number] = None
                 if kind == "done":
                     merge(total, payload)
                 else:
                     print(f"tidbrun: worker {number} stopped: {payload}", file=sys.stderr)
                     total.failed = True
+                    if case is not None:  # the test it was running gets the reason, not silence
+                        show(TestReport(case, "error", 0.0, f"worker {number} stopped during this test: {payload}"))
+                        total.ran += 1
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runner.directives.registry import directive
+from runner.interpreter import TestFailure
 from runner.language.arguments import split_quoted
 from runner.render.transforms import parse_replace_column, parse_replace_regex, parse_replace_result
 
@@ -46,8 +47,9 @@ def _make_toggle(field: str, value: bool) -> None:
         if argument.upper() == "ONCE":
             # `--disable_warnings ONCE`: for the next statement only.
             ctx.toggle_once(field, value)
-        elif argument:
-            raise ValueError(f"{cmd.name}: unexpected argument '{argument}' (only ONCE is allowed)")
+        elif argument and not argument.startswith("#"):
+            # mysqltest's check_eol_junk: a # comment may follow the command, nothing else.
+            raise TestFailure(cmd.location, f'End of line junk detected: "{argument}"')
         else:
             ctx.set_toggle(field, value)
 

@@ -11,6 +11,7 @@ clean up (counted by the breaker, never hiding the test's outcome).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -87,6 +88,12 @@ class TestGuard:
             )
             report = TestReport(case, NOT_RUN, seconds, f"not run: server unavailable: {exc}")  # type: ignore[arg-type]
             report.context = context
+        except Exception as exc:  # a tidbrun bug this test ran into: the test errs, the run goes on
+            log.exception("%s: internal error", case.name)
+            if os.environ.get("TIDBRUN_DEBUG"):
+                raise
+            report = TestReport(case, "error", time.perf_counter() - started,
+                                f"internal error: {type(exc).__name__}: {exc} (TIDBRUN_DEBUG=1 shows where)")
         finally:
             self.deadlines.disarm()
             if self.crash is not None:

@@ -1,5 +1,6 @@
-"""``source``'s argument as mysqltest reads it (check_command_args): the file name ends at a
-space, a ``#`` comment may follow it, anything else is an error — against the reference."""
+"""Command arguments as mysqltest reads them, against the reference: ``source``'s file name ends
+at a space (check_command_args); after it, or after a switch like ``disable_query_log``, a ``#``
+comment may follow, anything else is an error (check_eol_junk)."""
 
 from __future__ import annotations
 
@@ -24,5 +25,20 @@ def test_another_argument_is_an_error(bench: Bench) -> None:
     assert reference.returncode == 1, reference.stderr
     ours = bench.ours()
     assert ours.status == "fail", ours.message
+    line, message = reference.failure()
+    assert ours.message == f"{bench.test}:{line}: {message}"
+
+
+@needs_reference
+def test_a_comment_may_follow_a_switch(bench: Bench) -> None:
+    assert_same_result(bench, "--disable_query_log # quiet now\nselect 1;\n--enable_query_log\nselect 2;\n")
+
+
+@needs_reference
+def test_other_text_after_a_switch_is_end_of_line_junk(bench: Bench) -> None:
+    bench.write("select 1;\n--disable_query_log ONCE junk\nselect 2;\n")
+    reference = bench.reference()
+    assert reference.returncode == 1, reference.stderr
+    ours = bench.ours()
     line, message = reference.failure()
     assert ours.message == f"{bench.test}:{line}: {message}"
