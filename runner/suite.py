@@ -107,10 +107,16 @@ def _test_name(path: Path) -> str:
 _SOURCE_LINE = re.compile(rb"^[ \t]*(?:--[ \t]*)?source[ \t]+([^\s;$]+)", re.MULTILINE | re.IGNORECASE)
 
 
+# What only the pure-Python protocol shows as mariadb-test does. information_schema's
+# query_cache_info shows the client's capability flags, and libmysqlclient cannot ask for MariaDB's
+# extended metadata as libmariadb does.
+_COMPLETE_PROTOCOL_MARKS = (b"enable_info", b"enable_metadata", b"enable_session_track_info", b"query_cache_info")
+
+
 def _needs_complete_protocol(test: Path, basedir: Path) -> bool:
     """The C extension has no mysql_info(), drops column lengths and MariaDB's extended type
-    info, and gives no session state changes; the few tests that print them (themselves or in a
-    file they source) run on the pure-Python protocol."""
+    info, gives no session state changes and negotiates other capabilities than libmariadb; the
+    few tests that show these (themselves or in a file they source) run on the pure-Python protocol."""
     seen: set[Path] = set()
     pending = [test]
     while pending:
@@ -122,7 +128,7 @@ def _needs_complete_protocol(test: Path, basedir: Path) -> bool:
             text = path.read_bytes()
         except OSError:
             continue
-        if b"enable_info" in text or b"enable_metadata" in text or b"enable_session_track_info" in text:
+        if any(mark in text for mark in _COMPLETE_PROTOCOL_MARKS):
             return True
         for name in _SOURCE_LINE.findall(text):
             relative = Path(name.decode("latin-1").strip("'\""))

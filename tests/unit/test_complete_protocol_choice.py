@@ -1,0 +1,35 @@
+"""Which tests run on the pure-Python protocol (what only it shows as mariadb-test does), found in
+the test or in a file it sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runner.suite import _needs_complete_protocol
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["--enable_info\n", "--enable_metadata\n", "--enable_session_track_info\n",
+     "select * from information_schema.query_cache_info;\n"],
+)
+def test_a_test_that_shows_it(tmp_path: Path, text: str) -> None:
+    test = tmp_path / "t.test"
+    test.write_text("select 1;\n" + text)
+    assert _needs_complete_protocol(test, tmp_path)
+
+
+def test_found_in_a_sourced_file(tmp_path: Path) -> None:
+    (tmp_path / "include").mkdir()
+    (tmp_path / "include" / "x.inc").write_text("--enable_metadata\n")
+    test = tmp_path / "t.test"
+    test.write_text("--source include/x.inc\nselect 1;\n")
+    assert _needs_complete_protocol(test, tmp_path)
+
+
+def test_a_plain_test_stays_on_the_c_extension(tmp_path: Path) -> None:
+    test = tmp_path / "t.test"
+    test.write_text("select 1;\n--echo info\n")
+    assert not _needs_complete_protocol(test, tmp_path)
