@@ -10,33 +10,20 @@ what made the difference, run by tidbrun and by the reference mariadb-test on th
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from runner.driver import HAVE_CEXT, CConnection, ConnectParams, PyConnection
 from runner.server.address import ServerAddress
-from runner.server.embedded import EmbeddedServer
-from runner.server.mtr_env import test_environment as mtr_environment
-from tests.integration.conftest import mysql_test_dir_or_none
-from tests.integration.test_interpreter import Bench, assert_same_result, needs_reference
+from tests.integration.test_interpreter import Bench, assert_same_result, bench, environment, needs_reference
+
+__all__ = ["bench", "environment"]  # the fixtures the reference cases need, from the interpreter's tests
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def environment(embedded_server: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    folder = tmp_path_factory.mktemp("mtr-env")
-    env = dict(os.environ)
-    env.update(mtr_environment(embedded_server.address, folder, mysql_test_dir_or_none(), folder, folder / "x.test"))
-    return env
-
-
-@pytest.fixture
-def bench(embedded_server: EmbeddedServer, environment: dict[str, str], tmp_path: Path) -> Bench:
-    return Bench(embedded_server, environment, tmp_path)
+# The reference bench and its environment: the interpreter tests' fixtures (imported above).
 
 
 def assert_same_failure(bench: Bench, text: str) -> None:
