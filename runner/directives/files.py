@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from runner.directives.registry import directive
 from runner.driver import ENCODING
 from runner.interpreter import TestFailure
-from runner.language.arguments import command_args, split_quoted
+from runner.language.arguments import command_args, extra_argument, split_quoted
 
 if TYPE_CHECKING:
     from runner.interpreter import Interpreter
@@ -94,8 +94,9 @@ def write_line(ctx: Interpreter, cmd: Command) -> None:
     line, name = ctx.expand(line), ctx.expand(name)
     if not name:
         raise TestFailure(cmd.location, "Missing required argument 'filename' to command 'write_line'")
-    if extra.split("#", 1)[0].strip(" "):
-        raise TestFailure(cmd.location, f"Extra argument '{extra}' passed to 'write_line'")
+    junk = extra_argument(extra)
+    if junk is not None:
+        raise TestFailure(cmd.location, f"Extra argument '{junk}' passed to 'write_line'")
     with open(_path(ctx, name), "wb") as handle:
         handle.write((line + "\n").encode(ENCODING))
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from runner.directives.registry import directive
 from runner.interpreter import BreakLoop, TestExit, TestFailure, TestSkipped
+from runner.language.arguments import command_args, extra_argument
 from runner.variables import as_int
 
 if TYPE_CHECKING:
@@ -91,13 +92,11 @@ def dec(ctx: Interpreter, cmd: Command) -> None:
 
 @directive("source")
 def source(ctx: Interpreter, cmd: Command) -> None:
-    # mysqltest's check_command_args: the name ends at a space; after it only a # comment may follow.
-    name, _, rest = ctx.expand(cmd.argument).strip().partition(" ")
-    rest = rest.lstrip(" ")
-    if rest and not rest.startswith("#"):
-        raise TestFailure(cmd.location, f"Extra argument '{rest}' passed to 'source'")
-    if len(name) >= 2 and name[0] == name[-1] and name[0] in "'\"":
-        name = name[1:-1]
+    (raw,), rest = command_args(cmd.argument.strip(), 1)
+    junk = extra_argument(rest)
+    if junk is not None:
+        raise TestFailure(cmd.location, f"Extra argument '{junk}' passed to 'source'")
+    name = ctx.expand(raw).strip()
     if not name:
         raise TestFailure(cmd.location, "source needs a file name")
     ctx.source(ctx.resolve_source(name, cmd.location), cmd.location, cmd.delimiter)

@@ -59,3 +59,10 @@ def command_args(text: str, count: int, delimiter: str = " ") -> tuple[list[str]
         if i < n:
             i += 1
     return words, text[i:]
+
+
+def extra_argument(rest: str) -> str | None:
+    """What check_command_args refuses in the text after the arguments, as its message quotes it
+    (from the first non-blank): anything before a ``#`` comment but blanks. None when all is well."""
+    text = rest.lstrip(" ")
+    return text if text.split("#", 1)[0].strip(" ") else None
