@@ -7,7 +7,7 @@ APT := DEBIAN_FRONTEND=noninteractive apt-get
 SERVER_FOUND := $(shell PATH="$$PATH:/usr/sbin:/usr/local/sbin" command -v tidb-server mariadbd mysqld 2>/dev/null | head -n1)
 REFERENCE_FOUND := $(shell command -v mariadb-test 2>/dev/null)
 
-.PHONY: setup regress test lint server-packages
+.PHONY: setup regress test lint server-packages tidb
 
 setup: server-packages $(STAMP)
 
@@ -34,6 +34,11 @@ regress: setup
 
 test: setup
 	$(BIN)/pytest -q
+
+# tidb-server (failpoint-enabled) from the pinned Go module, into ~/.cache/tidbrun/tidb/<version>/;
+# a second run is a cache hit. The TiDB tests of `make test` use it; without it they skip.
+tidb:
+	tools/tidb/build
 
 lint: setup
 	$(BIN)/ruff check runner tools tests

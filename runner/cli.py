@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from runner.config import DIALECTS, RunConfig, parse_variables, server_from_environment
+from runner.config import (
+    DIALECTS,
+    SERVER_BINARY_ENV,
+    SERVER_CHOICES,
+    SERVER_ENV,
+    RunConfig,
+    parse_variables,
+    server_from_environment,
+)
 from runner.errors import EXIT_USAGE, TestFileError, TidbrunError
 
 HELP = """Run mysqltest-style .test files against a server and compare with their .result files.
@@ -110,7 +118,27 @@ def run(
             "without mysql-test-run.pl's per-test options, combinations and suite.pm skips.",
         ),
     ] = False,
+    server_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--server",
+            help="Which server tidbrun starts when no --host is given: tidb, mariadb or mysql "
+            "(default: tidb-server on PATH, else mariadbd, else mysqld, else the one `make tidb` built).",
+        ),
+    ] = None,
+    server_binary: Annotated[
+        Path | None, typer.Option(help="The server program tidbrun starts (tidb-server, mariadbd or mysqld).")
+    ] = None,
 ) -> None:
+    if server_kind is not None and server_kind not in SERVER_CHOICES:
+        _usage(f"unknown server '{server_kind}' (use {', '.join(SERVER_CHOICES)})")
+    if server_binary is not None and not server_binary.is_file():
+        _usage(f"no such server program: {server_binary}")
+    # Through the environment, so that worker processes (-j) start the same server.
+    if server_kind is not None:
+        os.environ[SERVER_ENV] = server_kind
+    if server_binary is not None:
+        os.environ[SERVER_BINARY_ENV] = str(server_binary.resolve())
     if dialect is not None and dialect not in DIALECTS:
         _usage(f"unknown dialect '{dialect}' (use {' or '.join(DIALECTS)})")
     missing = [p for p in paths if not p.exists()]

@@ -9,6 +9,12 @@ from pathlib import Path
 
 DIALECTS = ("mysqltest", "mysql-tester")
 
+# Which server the embedded default starts, and from which binary: the command line's --server and
+# --server-binary set these, so that worker processes (-j) inherit the choice.
+SERVER_ENV = "TIDBRUN_SERVER"
+SERVER_BINARY_ENV = "TIDBRUN_SERVER_BINARY"
+SERVER_CHOICES = ("tidb", "mariadb", "mysql")
+
 
 @dataclass(slots=True)
 class ServerSettings:

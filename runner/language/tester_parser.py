@@ -1,6 +1,7 @@
 """Test-file text → records, read the way PingCAP's mysql-tester reads a `.test`.
 
-mysql-tester (``loadQueries`` and ``ParseQuery`` of pingcap/mysql-tester) reads line by line:
+mysql-tester has read test files in two ways. Since it learnt ``delimiter`` (pingcap/mysql-tester
+0d83955, December 2024), ``loadQueries`` and ``ParseQuery`` read line by line:
 - Every line is trimmed; ``#`` lines and empty lines are dropped.
 - A ``--`` line is one command, never split on the delimiter; its word must be a command name.
 - A line starting with ``delimiter `` changes the delimiter.
@@ -12,12 +13,21 @@ The records are the ones the mysqltest reader makes: a statement is a Query whos
 text without the final delimiter, so ``sql + delimiter`` is exactly what mysql-tester echoes.
 A Command keeps mysql-tester's argument as is: untrimmed, and for the statement form with the
 delimiter at its end (``connection c1;`` has argument `` c1;``); handlers trim it as mysql-tester does.
+
+Before that (the commits TiDB's release branches up to 8.5 pin in run-tests.sh) it read *lines*:
+a statement goes on until a line that ends with ``;``; a ``#`` line, a ``--`` command or the end of
+the file ends a statement that has none (it is sent as it is); there is no delimiter (a
+``delimiter`` line is SQL). Which of the two a file is read with follows the suite it belongs to:
+the mysql-tester commit its ``run-tests.sh`` names (``reader_syntax``).
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from runner.errors import TestFileError
 from runner.language.parser import ParseResult
@@ -215,18 +225,121 @@ class TesterReader:
         self.records.append(Command(location, name, argument, style, self.delimiter, shown))
 
 
+@dataclass(slots=True)
+class LineReader:
+    """The older mysql-tester's reader: statements end at a line ending in ``;``, no delimiter."""
+
+    file: str
+    records: list[Record] = field(default_factory=list)
+
+    def read(self, text: str) -> ParseResult:
+        pieces: list[tuple[int, str]] = []
+        new_statement = True
+        for number, raw in enumerate(text.split("\n"), start=1):
+            line = go_trim_space(raw)
+            if line.startswith("#"):
+                new_statement = True
+            elif line.startswith("--"):
+                pieces.append((number, line))
+                new_statement = True
+            elif line:
+                if new_statement:
+                    pieces.append((number, line))
+                else:
+                    first, pending = pieces[-1]
+                    pieces[-1] = (first, pending + "\n" + line)
+                new_statement = line.endswith(";")
+        for number, piece in pieces:
+            self._piece(number, piece)
+        return ParseResult(self.records, ";")
+
+    def _piece(self, number: int, text: str) -> None:
+        if len(text) < 3:
+            return  # mysql-tester drops it silently
+        location = Location(self.file, number)
+        dashed = text.startswith("--")
+        body = (text[3:] if text[2] == " " else text[2:]) if dashed else text
+        word = first_word(body, ";")
+        name = word.lower()
+        if dashed and name not in TESTER_COMMANDS and name not in TIDBRUN_COMMANDS:
+            raise TestFileError(
+                location,
+                f"'--{word}' is not a mysql-tester command (a line starting with '--' must be one; "
+                "use '#' for a comment)" if word else
+                "a line starting with '--' must name a mysql-tester command (use '#' for a comment)",
+            )
+        if not dashed and name not in TESTER_COMMANDS:
+            self.records.append(Query(location, *_split_semicolon(text)))
+            return
+        argument = body[len(word) :]
+        if name == "delimiter":
+            return  # not implemented by this mysql-tester: a warning in its log, nothing else
+        if name == "query":
+            if argument:
+                self.records.append(Query(location, *_split_semicolon(argument)))
+            return
+        if name in _TRIMMED_ARGUMENT:
+            argument = go_trim_space(argument)
+        style: Style = "dash" if dashed else "delimited"
+        shown = body if dashed else _split_semicolon(body)[0]
+        self.records.append(Command(location, name, argument, style, ";", shown))
+
+
+def _split_semicolon(text: str) -> tuple[str, str]:
+    return (text[:-1], ";") if text.endswith(";") else (text, "")
+
+
+Syntax = Literal["delimiter", "lines"]
+
+# The mysql-tester commits that read `delimiter` (0d83955 and every commit after it, as of
+# December 2026). A suite whose run-tests.sh pins any other commit was recorded with the line reader.
+DELIMITER_READER_COMMITS = (
+    "0d83955ea569706e5296cd3e2f54efb7f1206d0b",
+    "2f83b8240aebb1a026e12e987bc336dc01d7559c",
+    "12f37562a884a2d680d5ca619df80c8d0a080aff",
+    "edd04900b742d13b36b56e8b68b68c2fac167f30",
+    "95f51dcb0494e877ed16bfceb4a82ec0c241c84b",
+    "8889e7d230b15c0dec129aa6b88a02a5c151f70d",
+    "f2d90ea9522d30c9a8e8d70cc31c7f016ca2801f",
+)
+_PINNED_TESTER = re.compile(rb"github\.com/pingcap/mysql-tester/src@([0-9a-f]{7,40})\b")
+
+
+def reader_syntax(test_file: Path) -> Syntax:
+    """How mysql-tester reads ``test_file``: as the commit its suite's run-tests.sh pins does
+    ("delimiter" when there is no such script or it names no commit)."""
+    for folder in test_file.resolve().parents:
+        if folder.name == "t":
+            return _suite_syntax(folder.parent)
+    return "delimiter"
+
+
+@functools.lru_cache(maxsize=32)
+def _suite_syntax(suite: Path) -> Syntax:
+    try:
+        script = (suite / "run-tests.sh").read_bytes()
+    except OSError:
+        return "delimiter"
+    pinned = _PINNED_TESTER.search(script)
+    if pinned is None:
+        return "delimiter"
+    commit = pinned.group(1).decode("ascii")
+    return "delimiter" if any(known.startswith(commit) for known in DELIMITER_READER_COMMITS) else "lines"
+
+
 def read_tester_text(path: Path) -> str:
     """Bytes as latin-1 characters, one per byte; lines are split on LF only (CR is trimmed)."""
     return path.read_bytes().decode("latin-1")
 
 
-def parse_tester_text(text: str, file: str) -> ParseResult:
-    return TesterReader(file).read(text)
+def parse_tester_text(text: str, file: str, syntax: Syntax = "delimiter") -> ParseResult:
+    return (TesterReader(file) if syntax == "delimiter" else LineReader(file)).read(text)
 
 
 def parse_tester_file(path: Path, *, display: str | None = None) -> ParseResult:
     try:
         text = read_tester_text(path)
+        syntax = reader_syntax(path)
     except OSError as exc:
         raise TestFileError(None, f"cannot read {path}: {exc.strerror}") from None
-    return parse_tester_text(text, display or str(path))
+    return parse_tester_text(text, display or str(path), syntax)

@@ -189,7 +189,9 @@ def template_path(cache_dir: Path, plan: BootstrapPlan) -> Path:
     return cache_dir / f"{plan.kind}-{plan.key()}"
 
 
-def ensure_template(cache_dir: Path, plan: BootstrapPlan, *, user_root: bool) -> tuple[Path, bool]:
+def ensure_template(
+    cache_dir: Path, plan: BootstrapPlan, *, user_root: bool, environment: dict[str, str] | None = None
+) -> tuple[Path, bool]:
     """The cached template's data directory, building it first when missing.
 
     Returns (path of the template's ``data`` folder, whether it was built now). The template is
@@ -204,7 +206,7 @@ def ensure_template(cache_dir: Path, plan: BootstrapPlan, *, user_root: bool) ->
     _remove_abandoned_builds(cache_dir)
     build = Path(tempfile.mkdtemp(prefix=f".build-{final.name}-", dir=cache_dir))
     try:
-        _bootstrap_into(build, plan, user_root=user_root)
+        _bootstrap_into(build, plan, user_root=user_root, environment=environment or dict(os.environ))
         (build / "meta.json").write_text(
             json.dumps(
                 {"kind": plan.kind, "server": str(plan.server), "options": list(plan.cnf_options)}, indent=1
@@ -234,7 +236,71 @@ def _remove_abandoned_builds(cache_dir: Path, older_than_seconds: float = 3600.0
                 shutil.rmtree(entry, ignore_errors=True)
 
 
-def _bootstrap_into(build: Path, plan: BootstrapPlan, *, user_root: bool) -> None:
+def tidb_plan(server: Path, config: Path | None, environment: dict[str, str]) -> BootstrapPlan:
+    """A tidb-server's store as bootstrapped with ``config`` (new collations and the system time
+    zone are fixed at bootstrap, so both are part of the template's key)."""
+    text = config.read_text(encoding="utf-8") if config is not None else ""
+    return BootstrapPlan("tidb", server, None, (f"TZ={environment.get('TZ', '')}",), text, True)
+
+
+def _bootstrap_tidb(build: Path, plan: BootstrapPlan, environment: dict[str, str]) -> None:
+    """Start tidb-server once on an empty unistore store (it bootstraps itself), then stop it.
+
+    The store's value log is preallocated (256 MiB of mostly zeros); it is made sparse, so that
+    ``copy_template`` copies 4 MB in a few milliseconds instead of reading 256 MB.
+    """
+    data = build / "data"
+    data.mkdir()
+    config = build / "config.toml"
+    config.write_text(plan.extra_sql, encoding="utf-8")
+    log = build / "bootstrap.log"
+    port, status = _free_port(), _free_port()
+    args = [
+        str(plan.server), "-store", "unistore", "-path", str(data), "-host", "127.0.0.1", "-P", str(port),
+        "-status", str(status), "-socket", "", "-log-file", str(log), "-config", str(config),
+    ]
+    with (build / "stdout.log").open("wb") as out:
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=environment)
+        try:
+            deadline = time.monotonic() + 120
+            while not _answers(port):
+                if proc.poll() is not None:
+                    tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:]) if log.exists() else ""
+                    raise BootstrapError(f"tidb-server exited with {proc.returncode} while bootstrapping\n{tail}")
+                if time.monotonic() > deadline:
+                    raise BootstrapError(f"tidb-server did not answer within 120 s: {' '.join(args)}")
+                time.sleep(0.05)
+            proc.terminate()
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    for vlog in data.rglob("*.vlog"):
+        sparse = vlog.with_suffix(".sparse")
+        subprocess.run(["cp", "--sparse=always", str(vlog), str(sparse)], check=True)
+        os.replace(sparse, vlog)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(port: int) -> bool:
+    """Whether a MySQL server greets on ``port`` (TiDB listens only once bootstrapped)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            return len(sock.recv(4)) == 4
+    except OSError:
+        return False
+
+
+def _bootstrap_into(build: Path, plan: BootstrapPlan, *, user_root: bool, environment: dict[str, str]) -> None:
+    if plan.kind == "tidb":
+        _bootstrap_tidb(build, plan, environment)
+        return
     data = build / "data"
     tmp = build / "tmp"
     data.mkdir()

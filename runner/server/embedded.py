@@ -37,6 +37,7 @@ from typing import IO, Literal
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential, wait_random
 
+from runner.config import SERVER_BINARY_ENV, SERVER_ENV
 from runner.errors import ServerUnavailable
 from runner.server import binaries, bootstrap, cnf_template, lifeline, mycnf
 from runner.server.address import ServerAddress
@@ -84,24 +85,57 @@ class ServerKind:
 
 
 def find_server_kind() -> ServerKind | None:
-    """The server to use: ``tidb-server``, else ``mariadbd`` (+ ``mariadb-install-db``), else ``mysqld``.
+    """The server to use.
 
-    Looks on PATH, then in /usr/sbin, /usr/local/sbin and /usr/local/mysql/bin. A ``mysqld`` that
-    turns out to be MariaDB (Debian links it to mariadbd) is treated as MariaDB.
+    ``$TIDBRUN_SERVER_BINARY`` names the program itself. Otherwise ``$TIDBRUN_SERVER`` (tidb,
+    mariadb or mysql) picks the kind; with neither: ``tidb-server`` on PATH, else ``mariadbd`` (+
+    ``mariadb-install-db``), else ``mysqld``, else the tidb-server that ``make tidb`` built into the
+    cache. Looks on PATH, then in /usr/sbin, /usr/local/sbin and /usr/local/mysql/bin. A ``mysqld``
+    that turns out to be MariaDB (Debian links it to mariadbd) is treated as MariaDB.
     """
-    tidb = binaries.find_program("tidb-server")
-    if tidb is not None:
-        return ServerKind("tidb", tidb)
+    wanted = os.environ.get(SERVER_ENV) or None
+    named = os.environ.get(SERVER_BINARY_ENV)
+    if named:
+        return _kind_of_binary(Path(named))
+    if wanted in (None, "tidb"):
+        tidb = binaries.find_program("tidb-server")
+        if tidb is not None:
+            return ServerKind("tidb", tidb)
+        if wanted == "tidb":
+            built = binaries.cached_tidb_server()
+            return ServerKind("tidb", built) if built is not None else None
+    found = _mysql_family(wanted)
+    if found is None and wanted is None:
+        built = binaries.cached_tidb_server()
+        return ServerKind("tidb", built) if built is not None else None
+    return found
+
+
+def _mysql_family(wanted: str | None) -> ServerKind | None:
     install_db = binaries.find_first("mariadb-install-db", "mysql_install_db")
     mariadbd = binaries.find_program("mariadbd")
-    if mariadbd is not None and install_db is not None:
+    if mariadbd is not None and install_db is not None and wanted in (None, "mariadb"):
         return ServerKind("mariadb", mariadbd, install_db)
     mysqld = binaries.find_program("mysqld")
     if mysqld is not None:
         if "mariadb" in binaries.version_text(mysqld).lower():
+            if wanted not in (None, "mariadb"):
+                return None
             return ServerKind("mariadb", mysqld, install_db) if install_db is not None else None
-        return ServerKind("mysql", mysqld)
+        return ServerKind("mysql", mysqld) if wanted in (None, "mysql") else None
     return None
+
+
+def _kind_of_binary(server: Path) -> ServerKind | None:
+    """The kind of a server program named by its path: by its name, else by its --version."""
+    if not (server.is_file() and os.access(server, os.X_OK)):
+        return None
+    if "tidb" in server.name:
+        return ServerKind("tidb", server)
+    if "mariadb" in server.name or "mariadb" in binaries.version_text(server).lower():
+        install_db = binaries.find_first("mariadb-install-db", "mysql_install_db")
+        return ServerKind("mariadb", server, install_db) if install_db is not None else None
+    return ServerKind("mysql", server)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -277,9 +311,11 @@ class EmbeddedServer:
         if self._kind is None:
             self._kind = find_server_kind()
             if self._kind is None:
+                wanted = os.environ.get(SERVER_BINARY_ENV) or os.environ.get(SERVER_ENV) or ""
                 raise ServerNotFoundError(
-                    "no server binary found: looked for tidb-server, mariadbd (+ mariadb-install-db) "
-                    "and mysqld on PATH and in " + ", ".join(binaries.EXTRA_SERVER_DIRS)
+                    f"no {wanted + ' ' if wanted else ''}server binary found: looked for tidb-server, mariadbd "
+                    "(+ mariadb-install-db) and mysqld on PATH and in " + ", ".join(binaries.EXTRA_SERVER_DIRS)
+                    + ", and for a tidb-server built by `make tidb` in ~/.cache/tidbrun/tidb"
                 )
         return self._kind
 
@@ -487,17 +523,17 @@ class EmbeddedServer:
             raise ServerStartError(f"copying std_data into {self.vardir} failed (exit {copy.returncode})")
 
     def _populate_datadir(self, kind: ServerKind) -> None:
+        environment: dict[str, str] | None = None
         if kind.kind == "tidb":
-            # TiDB bootstraps its own store on first start; nothing to template.
-            if self.datadir.exists():
-                shutil.rmtree(self.datadir)
-            self.datadir.mkdir(parents=True)
-            self._template_dir = None
-            self._template_built = False
-            return
-        plan = self._bootstrap_plan(kind)
+            # TiDB bootstraps its own store on first start (1-2 s): the store is templated too.
+            environment = self._tidb_environment()
+            plan = bootstrap.tidb_plan(kind.server, self._tidb_config, environment)
+        else:
+            plan = self._bootstrap_plan(kind)
         began = time.perf_counter()
-        template, built = bootstrap.ensure_template(self._cache_dir, plan, user_root=os.geteuid() == 0)
+        template, built = bootstrap.ensure_template(
+            self._cache_dir, plan, user_root=os.geteuid() == 0, environment=environment
+        )
         self.last_bootstrap_seconds = time.perf_counter() - began if built else None
         self._template_dir = template
         self._template_built = built
@@ -587,7 +623,7 @@ class EmbeddedServer:
             stdout=self._log_handle,
             stderr=self._log_handle,
             env=(
-                tidb_server.environment(_server_env(self._options), self._options)
+                self._tidb_environment()
                 if kind.kind == "tidb"
                 else {**_server_env(self._options), **self._environment, **self._test_environment}
             ),
@@ -602,6 +638,9 @@ class EmbeddedServer:
             raise
         self._address = address
         return address
+
+    def _tidb_environment(self) -> dict[str, str]:
+        return tidb_server.environment(_server_env(self._options), self._options)
 
     def _tidb_argv(self, kind: ServerKind, address: ServerAddress) -> list[str]:
         assert self._status_port is not None

@@ -20,11 +20,22 @@ def test_tidb_server_gets_run_tests_sh_setup(monkeypatch: pytest.MonkeyPatch, tm
     real_popen = subprocess.Popen
 
     def fake_popen(argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        if "env" not in kwargs:  # the template's copy (cp), not the server
+            return real_popen(argv, **kwargs)
         started.append((argv, kwargs["env"]))
         return real_popen(["sleep", "30"], stdin=subprocess.DEVNULL, start_new_session=True)
 
     monkeypatch.setattr(embedded.subprocess, "Popen", fake_popen)
     monkeypatch.setattr(EmbeddedServer, "_wait_ready", lambda self, address, offset: None)
+    template = tmp_path / "template"
+    (template / "kv").mkdir(parents=True)
+    plans: list[Any] = []
+
+    def fake_template(cache_dir: Path, plan: Any, **kwargs: Any) -> tuple[Path, bool]:
+        plans.append(plan)
+        return template, False
+
+    monkeypatch.setattr(embedded.bootstrap, "ensure_template", fake_template)
     monkeypatch.setenv("GO_FAILPOINTS", "github.com/pingcap/tidb/pkg/ddl/x=pause")
     config = tmp_path / "disable_new_collation.toml"
     config.write_text("new_collations_enabled_on_first_bootstrap = false\n")
@@ -43,5 +54,9 @@ def test_tidb_server_gets_run_tests_sh_setup(monkeypatch: pytest.MonkeyPatch, tm
             assert probe.connect_ex(("127.0.0.1", address.status_port)) != 0
         assert env["GO_FAILPOINTS"] == f"github.com/pingcap/tidb/pkg/ddl/x=pause;{TEST_API_SETTING}"
         assert env["TZ"] == "Asia/Shanghai"
+        # The store comes from a template bootstrapped with the same config and time zone.
+        assert (server.datadir / "kv").is_dir()
+        assert plans[0].kind == "tidb" and plans[0].extra_sql == config.read_text()
+        assert plans[0].cnf_options == ("TZ=Asia/Shanghai",)
     finally:
         server.stop()
