@@ -169,6 +169,7 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
         port=defaults.port,
         socket=defaults.socket if host in _LOCAL_HOSTS else None,
         charset=defaults.charset,
+        python_protocol=defaults.python_protocol,
     )
     session = Session(name, params, ctx.connect)
     try:

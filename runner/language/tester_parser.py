@@ -269,14 +269,15 @@ class LineReader:
                 "a line starting with '--' must name a mysql-tester command (use '#' for a comment)",
             )
         if not dashed and name not in TESTER_COMMANDS:
-            self.records.append(Query(location, *_split_semicolon(text)))
+            # Sent as written, the ';' too: the server's syntax errors quote it ("near 'x;'").
+            self.records.append(Query(location, text, ""))
             return
         argument = body[len(word) :]
         if name == "delimiter":
             return  # not implemented by this mysql-tester: a warning in its log, nothing else
         if name == "query":
             if argument:
-                self.records.append(Query(location, *_split_semicolon(argument)))
+                self.records.append(Query(location, argument, ""))
             return
         if name in _TRIMMED_ARGUMENT:
             argument = go_trim_space(argument)

@@ -33,6 +33,11 @@ def test_a_command_line_ends_an_unterminated_statement_which_is_sent_as_it_is() 
     ]
 
 
+def test_the_semicolon_is_sent_with_the_statement() -> None:
+    (query,) = [r for r in parse("alter table t\n drop x;") if isinstance(r, Query)]
+    assert (query.sql, query.delimiter) == ("alter table t\ndrop x;", "")
+
+
 def test_a_comment_line_ends_an_unterminated_statement_too() -> None:
     assert queries("select 1\n# note\nselect 2;") == [(1, "select 1"), (3, "select 2;")]
 
