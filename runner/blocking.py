@@ -269,6 +269,9 @@ class TiDBProbe:
         waiting = {tid: row for tid, row in transactions.items() if (row.get("STATE") or "").lower() == "lockwaiting"}
         if waiting:
             waits.update(self._lock_waits(waiting, transactions))
+        committing = {tid: row for tid, row in transactions.items() if (row.get("STATE") or "").lower() == "committing"}
+        if committing:
+            waits.update(self._commit_waits(committing))
         rest = [t for t in thread_ids if t not in waits]
         if rest and self.mdl_view:
             waits.update(self._mdl_waits(rest))
@@ -299,6 +302,20 @@ class TiDBProbe:
             holder = holders.get(row.get("CURRENT_HOLDING_TRX_ID"))
             waits[tid] = Wait(tid, "row lock", f"pessimistic lock on {detail} held by transaction "
                                                f"{row.get('CURRENT_HOLDING_TRX_ID')}", holder)
+        return waits
+
+    def _commit_waits(self, committing: dict[int, Row]) -> dict[int, Wait]:
+        """An optimistic commit (an autocommit write in TiDB's default pessimistic mode too) that
+        meets another transaction's lock backs off until that transaction ends: TIDB_TRX shows it
+        'Committing' and DATA_LOCK_WAITS nothing. A commit takes milliseconds, so one that has
+        been committing for a whole second (the processlist's TIME, whole seconds) is waiting."""
+        waits: dict[int, Wait] = {}
+        for tid, row in self.processlist(list(committing)).items():
+            seconds = _int(row.get("TIME"))
+            if (row.get("COMMAND") or "").lower() == "query" and seconds is not None and seconds >= 1:
+                statement = committing[tid].get("CURRENT_SQL_DIGEST_TEXT")
+                waits[tid] = Wait(tid, "row lock", f"TIDB_TRX state Committing for {seconds} s: {statement} "
+                                                 "(an optimistic commit waiting for another transaction's lock)")
         return waits
 
     def _mdl_waits(self, thread_ids: Sequence[int]) -> dict[int, Wait]:

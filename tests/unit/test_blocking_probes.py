@@ -416,3 +416,23 @@ def test_the_monitor_asks_the_server_which_probe_it_needs(
     for flag in ("metadata_lock_info", "data_lock_waits"):
         if not isinstance(monitor.probe, TiDBProbe) and hasattr(monitor.probe, flag):
             assert getattr(monitor.probe, flag) is (flag == detail)
+
+
+def committing(seconds: str) -> FakeServer:
+    """Session 9's autocommit update committing (optimistically) for ``seconds`` whole seconds."""
+    trx = [{"ID": "426789921471332353", "STATE": "Committing", "SESSION_ID": "9",
+            "CURRENT_SQL_DIGEST_TEXT": "update `t` set `v` = ? where `id` = ?", "WAITING_START_TIME": None}]
+    processlist = [{"ID": "9", "COMMAND": "Query", "TIME": seconds, "STATE": "autocommit",
+                    "INFO": "update t set v = 21 where id = 2"}]
+    return tidb_server(TIDB_TRX=trx, DATA_LOCK_WAITS=[], PROCESSLIST=processlist)
+
+
+def test_tidb_an_optimistic_commit_that_lasts_a_second_waits_for_a_lock() -> None:
+    waits = TiDBProbe(committing("1")).waits([9])
+    assert list(waits) == [9]
+    assert waits[9].kind == "row lock"
+    assert "Committing for 1 s" in waits[9].detail and "optimistic commit" in waits[9].detail
+
+
+def test_tidb_a_commit_under_a_second_is_not_a_wait() -> None:
+    assert TiDBProbe(committing("0")).waits([9]) == {}
