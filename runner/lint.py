@@ -10,6 +10,7 @@ from runner.errors import TestFileError
 from runner.language.parser import parse_file
 from runner.language.records import Block, Command, Location, Query, Record
 from runner.render.base import Dialect, View
+from runner.tidb.failpoint_terms import argument_error
 
 _STATEMENT_COMMANDS = ("query", "send", "query_vertical", "query_horizontal")
 
@@ -35,6 +36,10 @@ def _walk(
                 raise TestFileError(record.location, f"command '{record.name}' is not implemented by tidbrun")
             if record.name in profile.ignored_commands:
                 continue
+            if record.name == "failpoint" and "$" not in record.argument:
+                problem = argument_error(record.argument)
+                if problem is not None:
+                    raise TestFileError(record.location, problem)
             if record.name in _STATEMENT_COMMANDS and record.argument.strip():
                 yield dialect.statement(record.argument, record.delimiter, view)
             elif record.name == "echo" and "$" not in record.argument:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from runner.directives.registry import directive
 from runner.interpreter import TestFailure, TestInputError
-from runner.tidb.failpoint_terms import FailpointTermError
+from runner.tidb.failpoint_terms import FailpointTermError, argument_error
 from runner.tidb.failpoints import FailpointError
 from runner.variables import is_true
 
@@ -28,33 +28,30 @@ WAIT_UNTIL_TIMEOUT = 60.0
 TIFLASH_TIMEOUT = 120.0
 _TIFLASH_POLL = 0.1
 _TIFLASH_QUERY = "select count(*) from information_schema.tiflash_replica where AVAILABLE=0"
-_USAGE = "usage: --failpoint enable <path> <term> | --failpoint disable <path> | --failpoint list"
 
 
 @directive("failpoint")
 def failpoint(ctx: Interpreter, cmd: Command) -> None:
-    words = ctx.expand(cmd.argument).strip().split(None, 1)
-    action = words[0].lower() if words else ""
+    argument = ctx.expand(cmd.argument)
+    problem = argument_error(argument)
+    if problem is not None:
+        raise TestInputError(cmd.location, problem)
+    words = argument.strip().split(None, 1)
+    action = words[0].lower()
     rest = words[1].strip() if len(words) > 1 else ""
     scope = ctx.failpoints
     if scope is None:
         raise TestFailure(cmd.location, "failpoints are not available in this run (they need a TiDB server)")
     try:
         if action == "enable":
-            path, term = [*rest.split(None, 1), "", ""][:2]
-            if not path or not term.strip():
-                raise TestInputError(cmd.location, f"--failpoint enable needs a path and a term; {_USAGE}")
+            path, term = rest.split(None, 1)
             scope.enable(path, term.strip())
         elif action == "disable":
-            if not rest or len(rest.split()) != 1:
-                raise TestInputError(cmd.location, f"--failpoint disable needs one path; {_USAGE}")
             scope.disable(rest)
-        elif action == "list" and not rest:
+        else:
             lines = [f"{path}={term}\n" for path, term in scope.enabled()]
             if ctx.toggles.result_log:
                 ctx.out.extend(lines)
-        else:
-            raise TestInputError(cmd.location, _USAGE)
     except FailpointTermError as exc:
         raise TestInputError(cmd.location, str(exc)) from None
     except FailpointError as exc:

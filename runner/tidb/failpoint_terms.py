@@ -137,3 +137,26 @@ def _value(whole: str, rest: str) -> tuple[Value, int]:
 def _error(whole: str, rest: str, reason: str) -> FailpointTermError:
     where = f" at {rest!r}" if rest else " at the end"
     return FailpointTermError(f"bad failpoint term {whole!r}: {reason}{where}")
+
+
+def argument_error(argument: str) -> str | None:
+    """What is wrong with a ``--failpoint`` command's argument (``enable <path> <term>``,
+    ``disable <path>``, ``list``), None when nothing is: checked before a run, without a server."""
+    words = argument.strip().split(None, 1)
+    action = words[0].lower() if words else ""
+    rest = words[1].strip() if len(words) > 1 else ""
+    usage = "usage: --failpoint enable <path> <term> | --failpoint disable <path> | --failpoint list"
+    if action == "enable":
+        path, term = [*rest.split(None, 1), "", ""][:2]
+        if not path or not term.strip():
+            return f"--failpoint enable needs a path and a term; {usage}"
+        try:
+            validate_term(term.strip())
+        except FailpointTermError as exc:
+            return str(exc)
+        return None
+    if action == "disable":
+        return None if rest and len(rest.split()) == 1 else f"--failpoint disable needs one path; {usage}"
+    if action == "list" and not rest:
+        return None
+    return usage

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runner.tidb.failpoint_terms import FailpointTermError, parse_terms, validate_term
+from runner.tidb.failpoint_terms import FailpointTermError, argument_error, parse_terms, validate_term
 from tests.tidb_status_port_standin import go_parse_terms
 
 # failpoint's terms_test.go, and the terms the issue names.
@@ -129,3 +129,21 @@ _TERM = st.builds(
 def test_well_formed_chains_are_accepted_by_both(term: str) -> None:
     validate_term(term)
     assert go_parse_terms(term)
+
+
+@pytest.mark.parametrize(
+    ("argument", "problem"),
+    [
+        ("enable github.com/pingcap/tidb/pkg/x return(true)", None),
+        ("enable github.com/pingcap/tidb/pkg/x 2*retrun(1)", "expected an action"),
+        ("enable github.com/pingcap/tidb/pkg/x", "needs a path and a term"),
+        ("disable github.com/pingcap/tidb/pkg/x", None),
+        ("disable a b", "needs one path"),
+        ("list", None),
+        ("list all", "usage:"),
+        ("toggle x", "usage:"),
+    ],
+)
+def test_a_failpoint_command_is_checked_without_a_server(argument: str, problem: str | None) -> None:
+    found = argument_error(argument)
+    assert (found is None) if problem is None else (found is not None and problem in found)
