@@ -83,3 +83,10 @@ def test_jobs_subcommand_usage_and_an_unreachable_server(tmp_path: Path) -> None
     assert run.returncode == 2
     assert run.stderr.startswith(f"tidbrun: jobs: cannot connect to {tmp_path / 'none.sock'}")
     assert "Traceback" not in run.output
+
+
+def test_parse_only_rejects_a_malformed_failpoint_term_at_its_line(tmp_path: Path) -> None:
+    test = write(tmp_path / "fp.test", "select 1;\n--failpoint enable github.com/pingcap/tidb/pkg/x 2*retrun(1)\n")
+    run = run_tidbrun(test, "--parse-only")
+    assert run.returncode == 2
+    assert f"{test}:2: bad failpoint term '2*retrun(1)'" in run.stderr

@@ -420,9 +420,9 @@ def test_the_monitor_asks_the_server_which_probe_it_needs(
 
 def committing(seconds: str) -> FakeServer:
     """Session 9's autocommit update committing (optimistically) for ``seconds`` whole seconds."""
-    trx = [{"ID": "426789921471332353", "STATE": "Committing", "SESSION_ID": "9",
+    trx: list[Row] = [{"ID": "426789921471332353", "STATE": "Committing", "SESSION_ID": "9",
             "CURRENT_SQL_DIGEST_TEXT": "update `t` set `v` = ? where `id` = ?", "WAITING_START_TIME": None}]
-    processlist = [{"ID": "9", "COMMAND": "Query", "TIME": seconds, "STATE": "autocommit",
+    processlist: list[Row] = [{"ID": "9", "COMMAND": "Query", "TIME": seconds, "STATE": "autocommit",
                     "INFO": "update t set v = 21 where id = 2"}]
     return tidb_server(TIDB_TRX=trx, DATA_LOCK_WAITS=[], PROCESSLIST=processlist)
 
