@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
+from runner.engine.interpreter import Interpreter, TestFailure
 from runner.faults.watch import Watch
-from runner.interpreter import Interpreter, TestFailure
 from runner.language.records import Command, Location, Record
 
 log = logging.getLogger("tidbrun.deadline")

@@ -15,7 +15,7 @@ def parse_file(
     ``partial``: a syntax error ends the records instead of raising, where the dialect's tool
     runs what comes before it (mysqltest does; mysql-tester reads the whole file first)."""
     if dialect == "mysql-tester":
-        from runner.language.tester_parser import parse_tester_file
+        from runner.dialects.mysql_tester.reader import parse_tester_file
 
         return parse_tester_file(path, display=display)
     from runner.language import parser

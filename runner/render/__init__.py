@@ -7,9 +7,9 @@ from runner.render.base import Dialect
 
 def dialect_named(name: str) -> Dialect:
     if name == "mysql-tester":
-        from runner.render.mysql_tester import MysqlTesterDialect
+        from runner.dialects.mysql_tester.renderer import MysqlTesterDialect
 
         return MysqlTesterDialect()
-    from runner.render.mysqltest import MysqltestDialect
+    from runner.dialects.mysqltest.renderer import MysqltestDialect
 
     return MysqltestDialect()

@@ -6,12 +6,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from runner import config_file
-from runner.compare import compare, read_result
+from runner.cli.check import echo_lines
+from runner.config import file as config_file
+from runner.dialects.mysql_tester.reader import parse_tester_text
 from runner.errors import TestFileError
+from runner.judge.compare import compare, read_result
 from runner.language.parser import parse_text
-from runner.language.tester_parser import parse_tester_text
-from runner.lint import echo_lines
 from runner.render import dialect_named
 
 NAME = "fuzz.test"

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from runner.driver import ConnectParams, connect
 from runner.faults.breaker import CircuitBreaker, CircuitOpen, State
 from runner.faults.crash import CrashWatch
 from runner.faults.interrupts import Interrupted, trap
@@ -21,7 +20,8 @@ from runner.faults.retry import RetriesExhausted, RetryPolicy
 from runner.faults.watch import Killer, StatementTimedOut, Watch
 from runner.server.address import ServerAddress
 from runner.server.embedded import EmbeddedServer
-from runner.session import Session
+from runner.sessions.driver import ConnectParams, connect
+from runner.sessions.session import Session
 from tests.integration.conftest import mysql_test_dir_or_none
 
 pytestmark = pytest.mark.integration

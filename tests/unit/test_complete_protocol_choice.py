@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.suite import _needs_complete_protocol
+from runner.run.suite import _needs_complete_protocol
 
 
 @pytest.mark.parametrize(

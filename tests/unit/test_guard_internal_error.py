@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from runner import suite
-from runner.faults import guard as guard_module
 from runner.faults.breaker import CircuitBreaker
 from runner.faults.deadline import Deadlines
 from runner.faults.reach import Reach
 from runner.faults.watch import Watch
+from runner.run import guard as guard_module
+from runner.run import suite
 from runner.server.address import ServerAddress
 
 

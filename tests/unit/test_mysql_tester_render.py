@@ -10,17 +10,17 @@ import re
 
 import pytest
 
-from runner import tester_errors
-from runner.dialects import MYSQL_TESTER, MYSQLTEST, profile_named
-from runner.directives import registry
-from runner.directives import tester as tester_directives
-from runner.driver import Column, Outcome, Result, Row, ServerError
-from runner.language.tester_parser import TESTER_COMMANDS
+from runner.dialects.mysql_tester import commands as tester_directives
+from runner.dialects.mysql_tester import errors as tester_errors
+from runner.dialects.mysql_tester.go_regex import compile_go, expand_template, parse_go_replace_regex, replace_all
+from runner.dialects.mysql_tester.reader import TESTER_COMMANDS
+from runner.dialects.mysql_tester.renderer import MysqlTesterDialect
+from runner.dialects.profile import MYSQL_TESTER, MYSQLTEST, profile_named
+from runner.engine.directives import registry
 from runner.render import dialect_named
 from runner.render.base import ErrorVerdict, View
-from runner.render.go_regex import compile_go, expand_template, parse_go_replace_regex, replace_all
-from runner.render.mysql_tester import MysqlTesterDialect
 from runner.render.transforms import Replacer, TransformError
+from runner.sessions.driver import Column, Outcome, Result, Row, ServerError
 
 DIALECT = MysqlTesterDialect()
 

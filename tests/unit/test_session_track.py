@@ -7,10 +7,10 @@ reference mariadb-test (tests/integration/test_session_track_and_metadata.py com
 
 from __future__ import annotations
 
-from runner.driver import Column, Outcome, Result
+from runner.dialects.mysqltest.renderer import MysqltestDialect
 from runner.render.base import View
-from runner.render.mysqltest import MysqltestDialect
-from runner.wire import SessionTrack, parse_session_track
+from runner.sessions.driver import Column, Outcome, Result
+from runner.sessions.wire import SessionTrack, parse_session_track
 
 D = MysqltestDialect()
 TRACKING = View(session_track=True)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from runner import errors
+from runner.dialects.mysql_tester.reader import TESTER_COMMANDS, go_trim_space, parse_tester_text
 from runner.language import parse_file
 from runner.language.records import Command, Query, Record
-from runner.language.tester_parser import TESTER_COMMANDS, go_trim_space, parse_tester_text
 
 
 def parse(text: str) -> list[Record]:

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from runner.driver import ConnectParams, Outcome, ServerError
 from runner.faults.watch import StatementTimedOut, Watch
-from runner.session import Session
+from runner.sessions.driver import ConnectParams, Outcome, ServerError
+from runner.sessions.session import Session
 
 
 class BlockingConnection:

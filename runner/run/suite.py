@@ -1,0 +1,314 @@
+"""Finding tests, running each one against a server, and judging its output."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from runner.config.run_config import RunConfig
+from runner.dialects.profile import profile_named
+from runner.engine.interpreter import Interpreter, TestFailure, TestInputError, TestPaths, TestSkipped, Toggles
+from runner.engine.variables import Variables
+from runner.errors import TestFileError
+from runner.faults.context import FailureContext, for_exception, for_test_failure
+from runner.faults.reach import Reach
+from runner.judge.compare import (
+    Mismatch,
+    collation_result_path,
+    compare,
+    expected_result_path,
+    is_collation_test,
+    read_result,
+    record_result,
+    reject_path,
+    result_path_for,
+    write_atomically,
+)
+from runner.judge.rdiff import RdiffError, patched_result, rdiff_of
+from runner.language import parse_file
+from runner.render.base import Dialect
+from runner.run.per_test_database import PerTestDatabase
+from runner.server.address import ServerAddress
+from runner.sessions.driver import ConnectError, Connection, ConnectParams, connect, connect_complete
+from runner.tidb.failpoints import FailpointAPI
+
+Status = Literal["pass", "fail", "skip", "error", "not run"]
+
+
+@dataclass(frozen=True, slots=True)
+class TestCase:
+    path: Path
+    name: str
+    result: Path
+    # What mysql-test-run.pl would add (runner.run.cases); empty for tests outside a mysql-test tree.
+    setup: tuple[str, ...] = ()  # server options the test needs (the embedded server restarts for them)
+    skip: str | None = None  # MTR skips it before it runs, with this reason
+    environment: tuple[tuple[str, str | None], ...] = ()  # MTR_COMBINATION_*, TZ...; None: unset it
+    rdiff: Path | None = None  # the combination's result is ``result`` with this patch applied
+    start_script: Path | None = None  # ``<test>-master.sh``: run before the server starts for the test
+    config: Path | None = None  # MTR's config template when not include/default_my.cnf (more servers)
+    slave_setup: tuple[str, ...] = ()  # options of the template's servers with #!use-slave-opt (mysqld.2)
+    # The [ENV] of the test's own .cnf: MTR exports it before it starts the servers, so they get it too.
+    server_environment: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(slots=True)
+class TestReport:
+    case: TestCase
+    status: Status
+    seconds: float
+    message: str = ""
+    diff: str = ""
+    output: str = ""
+    recorded: bool = False
+    details: list[str] = field(default_factory=list)
+    context: FailureContext | None = None  # where and on what it failed (runner.faults.context)
+
+
+def discover(paths: list[Path], result_file: Path | None = None) -> list[TestCase]:
+    """Test files named, or every ``*.test`` in a folder (its ``t/`` when it has one), in name order."""
+    cases: list[TestCase] = []
+    for path in paths:
+        if path.is_dir():
+            folder = path / "t" if (path / "t").is_dir() else path
+            files = sorted(folder.rglob("*.test"))
+        else:
+            files = [path]
+        for file in files:
+            cases.append(TestCase(file, _test_name(file), result_file or result_path_for(file)))
+    return cases
+
+
+def with_collation_variants(cases: list[TestCase], *, disabled: bool, named: set[Path]) -> list[TestCase]:
+    """mysql-tester's collation tests: results by new-collation mode, and with ``disabled`` only
+    those run among the tests found in folders (``named``: test files given one by one)."""
+    chosen: list[TestCase] = []
+    for case in cases:
+        if not is_collation_test(case.name):
+            if not disabled or case.path.resolve() in named:
+                chosen.append(case)
+            continue
+        chosen.append(TestCase(case.path, case.name, collation_result_path(case.result, disabled=disabled)))
+    return chosen
+
+
+def _test_name(path: Path) -> str:
+    parts = path.with_suffix("").parts
+    if "t" in parts:
+        index = len(parts) - 1 - parts[::-1].index("t")
+        return "/".join(parts[index + 1 :])
+    return path.stem
+
+
+_SOURCE_LINE = re.compile(rb"^[ \t]*(?:--[ \t]*)?source[ \t]+([^\s;$]+)", re.MULTILINE | re.IGNORECASE)
+
+
+# What only the pure-Python protocol shows as mariadb-test does. information_schema's
+# query_cache_info shows the client's capability flags, and libmysqlclient cannot ask for MariaDB's
+# extended metadata as libmariadb does.
+_COMPLETE_PROTOCOL_MARKS = (b"enable_info", b"enable_metadata", b"enable_session_track_info", b"query_cache_info")
+
+
+def _needs_complete_protocol(test: Path, basedir: Path) -> bool:
+    """The C extension has no mysql_info(), drops column lengths and MariaDB's extended type
+    info, gives no session state changes and negotiates other capabilities than libmariadb; the
+    few tests that show these (themselves or in a file they source) run on the pure-Python protocol."""
+    seen: set[Path] = set()
+    pending = [test]
+    while pending:
+        path = pending.pop()
+        if path in seen or len(seen) > 200:
+            continue
+        seen.add(path)
+        try:
+            text = path.read_bytes()
+        except OSError:
+            continue
+        if any(mark in text for mark in _COMPLETE_PROTOCOL_MARKS):
+            return True
+        for name in _SOURCE_LINE.findall(text):
+            relative = Path(name.decode("latin-1").strip("'\""))
+            for folder in (path.parent, test.parent, basedir):
+                if (folder / relative).is_file():
+                    pending.append(folder / relative)
+                    break
+    return False
+
+
+def _suite_dir(test: Path) -> Path:
+    """mysqltest's --suite-dir as mysql-test-run.pl gives it: the suite folder (``suite/x``), not
+    its ``t/`` (``source inc/y.inc`` resolves in ``suite/x/inc``)."""
+    folder = test.parent
+    return folder.parent if folder.name == "t" else folder
+
+
+def find_basedir(test: Path) -> Path:
+    """The mysql-test root above a test (the one holding mysql-test-run.pl: a suite's own
+    ``include/`` is not it), else the nearest folder holding ``include/``, else the test's folder."""
+    from runner.mtr.suites import find_basedir as mtr_root
+
+    root = mtr_root(test.parent)
+    if root is not None:
+        return root
+    for folder in test.resolve().parents:
+        if (folder / "include").is_dir():
+            return folder
+    return test.resolve().parent
+
+
+@dataclass(slots=True)
+class SuiteRunner:
+    config: RunConfig
+    address: ServerAddress
+    dialect: Dialect
+    vardir: Path
+    mysql_test_dir: Path | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+    between_tests: object = None  # callable(address, vardir) -> None, restores a clean server
+    failpoints: FailpointAPI | None = None  # the server's failpoint API (TiDB), or why there is none
+    reach: Reach | None = None  # retries and the circuit breaker for tidbrun's own connections
+    flavour: str | None = None  # the server's: r/x.<flavour>.result wins over r/x.result
+
+    def connect_params(self) -> ConnectParams:
+        address = self.address
+        return ConnectParams(
+            host="localhost" if address.socket else address.host,
+            user=address.user,
+            password=address.password,
+            database=self.config.server.database,
+            port=address.port,
+            socket=address.socket,
+        )
+
+    def run_one(self, case: TestCase) -> TestReport:
+        started = time.perf_counter()
+        if case.skip is not None:
+            return TestReport(case, "skip", 0.0, case.skip)
+        basedir = self.config.basedir or find_basedir(case.path)
+        paths = TestPaths(
+            test_file=case.path.resolve(),
+            basedir=basedir,
+            suite_dir=_suite_dir(case.path.resolve()),
+            vardir=self.vardir,
+            tmpdir=self.vardir / "tmp",
+        )
+        profile = profile_named(self.dialect.name)
+        try:
+            # A syntax error stops the test where the test reaches it (ParseError), not before it runs.
+            records = parse_file(case.path, dialect=profile.name, display=str(case.path), partial=True).records
+        except TestFileError as exc:
+            return TestReport(case, "error", time.perf_counter() - started, str(exc))
+        env = dict(self.environment)
+        if "MTR_SUITE_DIR" in env:  # the run's MTR environment names the first test; this one is another
+            from runner.server.mtr_env import test_identity
+
+            env.update(test_identity(case.path.resolve().parent, case.path))
+        for name, value in case.environment:
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
+        base_connect = connect_complete if _needs_complete_protocol(case.path, basedir) else connect
+        own_connect: Callable[[ConnectParams], Connection] = base_connect
+        connector = profile.connector(base_connect)
+        if self.reach is not None:
+            own_connect = self.reach.every_connection(base_connect, "connecting for the test's database")
+            connector = self.reach.first_connection(connector)
+        database = PerTestDatabase(profile.database_for(case.name), self.connect_params(), own_connect)
+        variables = Variables(env)
+        for name, value in self.config.variables.items():  # --var NAME=VALUE
+            variables.set(name, value)
+        interpreter = Interpreter(
+            dialect=self.dialect,
+            paths=paths,
+            defaults=self.connect_params(),
+            connect=connector,
+            variables=variables,
+            reap_timeout=self.config.reap_timeout,
+            toggles=Toggles(**profile.toggle_defaults),
+            profile=profile,
+            failpoints=self.failpoints.scope() if self.failpoints is not None else None,
+        )
+        try:
+            interpreter.defaults = database.create()
+            output = interpreter.run(records)
+        except TestSkipped as skipped:
+            return TestReport(case, "skip", time.perf_counter() - started, skipped.reason)
+        except TestFailure as failure:
+            partial = "".join(interpreter.out)
+            status: Status = "error" if isinstance(failure, TestInputError) else "fail"
+            seconds = time.perf_counter() - started
+            return TestReport(
+                case, status, seconds, str(failure), output=partial,
+                details=interpreter.stderr, context=for_test_failure(case.name, failure.location, interpreter, seconds),
+            )
+        except ConnectError as exc:
+            seconds = time.perf_counter() - started
+            attempts = self.reach.last.count if self.reach is not None else 1
+            return TestReport(case, "error", seconds, f"cannot connect: {exc}",
+                              context=for_exception(case.name, exc, interpreter.defaults, attempts, seconds))
+        finally:
+            interpreter.close()
+            interpreter.stderr.extend(database.drop())
+            if callable(self.between_tests):
+                self.between_tests()
+        if interpreter.failpoints is not None and interpreter.failpoints.leaked:
+            return TestReport(
+                case, "fail", time.perf_counter() - started, "; ".join(interpreter.failpoints.leaked), output=output
+            )
+        return self._judge(case, output, time.perf_counter() - started)
+
+    def _judge(self, case: TestCase, output: str, seconds: float) -> TestReport:
+        if not output:
+            return TestReport(case, "fail", seconds, "the test did not produce any output")
+        flavour = None if self.config.result_file else self.flavour
+        if case.rdiff is not None:
+            return self._judge_rdiff(case, output, seconds)
+        if self.config.record:
+            recorded = record_result(case.result, flavour, output, split=self.config.record_flavour)
+            return TestReport(case, "pass", seconds, recorded.note, output=output, recorded=True)
+        result = expected_result_path(case.result, flavour)
+        expected = read_result(result)
+        if expected is None:
+            reject = reject_path(result, self.config.reject_dir)
+            write_atomically(reject, output)
+            return TestReport(
+                case, "fail", seconds, f"the result file {result} does not exist (output in {reject})",
+                output=output,
+            )
+        mismatch: Mismatch | None = compare(expected, output, expected_name=str(result), actual_name="actual")
+        if mismatch is None:
+            return TestReport(case, "pass", seconds, output=output)
+        reject = reject_path(result, self.config.reject_dir)
+        write_atomically(reject, output)
+        return TestReport(
+            case, "fail", seconds, f"result content mismatch (first at line {mismatch.first_line}; output in {reject})",
+            diff=mismatch.diff, output=output,
+        )
+
+    def _judge_rdiff(self, case: TestCase, output: str, seconds: float) -> TestReport:
+        """A combination whose expected output is a base result with an ``.rdiff`` applied."""
+        assert case.rdiff is not None
+        if self.config.record:
+            try:
+                write_atomically(case.rdiff, rdiff_of(case.result, output, case.rdiff.name))
+            except RdiffError as exc:
+                return TestReport(case, "error", seconds, str(exc), output=output)
+            return TestReport(case, "pass", seconds, f"recorded {case.rdiff}", output=output, recorded=True)
+        try:
+            expected = patched_result(case.result, case.rdiff)
+        except RdiffError as exc:
+            return TestReport(case, "error", seconds, str(exc), output=output)
+        mismatch = compare(expected, output, expected_name=f"{case.result} + {case.rdiff.name}", actual_name="actual")
+        if mismatch is None:
+            return TestReport(case, "pass", seconds, output=output)
+        reject = reject_path(case.rdiff, self.config.reject_dir)
+        write_atomically(reject, output)
+        return TestReport(
+            case, "fail", seconds, f"result content mismatch (first at line {mismatch.first_line}; output in {reject})",
+            diff=mismatch.diff, output=output,
+        )
