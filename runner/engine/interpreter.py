@@ -14,122 +14,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from runner.dialects.profile import MYSQLTEST, DialectProfile
 from runner.engine.expected_errors import ErrorListError, ExpectedErrors, error_name
+from runner.engine.outcomes import BreakLoop, TestExit, TestFailure, TestInputError, TestSkipped
+from runner.engine.state import TOGGLE_VARIABLES, Modifiers, TestPaths, Toggles
 from runner.engine.variables import VariableError, Variables, as_int, is_true
 from runner.errors import TestFileError
 from runner.language.arguments import ArgumentError
 from runner.language.parser import ParseResult, parse_file
 from runner.language.records import Block, Command, EmptyLine, Location, ParseError, Permutations, Query, Record
 from runner.render.base import Dialect, ErrorVerdict, View
-from runner.render.transforms import RegexReplace, Replacer, StringReplace, TransformError
+from runner.render.transforms import Replacer, TransformError
 from runner.sessions.driver import ConnectError, Connection, ConnectParams, Outcome, ServerError
 from runner.sessions.session import Session, SessionStateError, State
-from runner.tidb.failpoints import FailpointScope
 
 if TYPE_CHECKING:
+    from runner.dialects.profile import DialectProfile
     from runner.sessions.block_monitor import BlockMonitor
+    from runner.tidb.failpoints import FailpointScope
 
 _CONNECTION_LOST = frozenset({2006, 2013})
 StatementHook = Callable[["Interpreter", Session, View, list[str]], None]
 _NO_ERROR_VARIABLES = {"mysql_errno": "0", "mysql_errname": ""}  # after a statement that succeeded
 _VARIABLE = re.compile(r"\$[A-Za-z0-9_]+")
-
-
-class TestFailure(Exception):
-    """The test stops and fails: what mysqltest reports as ``At line N: …``."""
-
-    def __init__(self, location: Location | None, message: str) -> None:
-        super().__init__(message)
-        self.location = location
-        self.message = message
-
-    def __str__(self) -> str:
-        return f"{self.location.describe()}: {self.message}" if self.location else self.message
-
-
-class TestInputError(TestFailure):
-    """The test file itself is wrong (a bad --error token, regex, unknown connection, missing file):
-    reported like a malformed test, exit code 2."""
-
-
-class TestSkipped(Exception):
-    def __init__(self, reason: str, location: Location | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.location = location
-
-
-class TestExit(Exception):
-    """``exit``: stop here; the output so far is the result."""
-
-
-class BreakLoop(Exception):
-    pass
-
-
-@dataclass(slots=True)
-class Toggles:
-    """The enable_*/disable_* switches that stay until changed."""
-
-    query_log: bool = True
-    result_log: bool = True
-    warnings: bool = True
-    info: bool = False
-    session_track_info: bool = False
-    metadata: bool = False
-    column_names: bool = True
-    vertical: bool = False
-    abort_on_error: bool = True
-    connect_log: bool = True
-    reconnect: bool = False
-
-
-# Toggles whose state mysqltest publishes as $ENABLED_<NAME>.
-TOGGLE_VARIABLES = {
-    "query_log": "ENABLED_QUERY_LOG",
-    "result_log": "ENABLED_RESULT_LOG",
-    "warnings": "ENABLED_WARNINGS",
-    "info": "ENABLED_INFO",
-    "session_track_info": "ENABLED_STATE_CHANGE_INFO",
-    "metadata": "ENABLED_METADATA",
-    "column_names": "ENABLED_COLUMN_NAMES",
-    "abort_on_error": "ENABLED_ABORT_ON_ERROR",
-    "connect_log": "ENABLED_CONNECT_LOG",
-}
-
-
 _UNSET_AT_START = frozenset({"column_names", "session_track_info"})
 # Toggles mysqltest publishes inverted: column_names (it stores "disable_column_names"), and
 # session_track_info (mariadb-test 10.11 marks its variable as a reversed one by mistake).
 _PUBLISHED_INVERTED = frozenset({"column_names", "session_track_info"})
-
-
-@dataclass(slots=True)
-class Modifiers:
-    """One-shot modifiers waiting for the next statement (or echo/exec) to use them."""
-
-    regexes: tuple[RegexReplace, ...] = ()
-    strings: StringReplace | None = None
-    replace_column: dict[int, str] | None = None
-    sorted: bool = False
-    lowercase: bool = False
-    vertical: bool | None = None
-
-    def any(self) -> bool:
-        return bool(
-            self.regexes or self.strings or self.replace_column or self.sorted or self.lowercase
-            or self.vertical is not None
-        )
-
-
-@dataclass(slots=True)
-class TestPaths:
-    test_file: Path
-    basedir: Path  # where `source include/…` resolves, as mysqltest's --basedir
-    suite_dir: Path
-    vardir: Path
-    tmpdir: Path
 
 
 @dataclass(slots=True)
@@ -139,6 +49,7 @@ class Interpreter:
     defaults: ConnectParams
     connect: Callable[[ConnectParams], Connection]
     variables: Variables
+    profile: DialectProfile  # what differs between mysqltest and mysql-tester: the run gives it
     # Keyed by the sourcing location too: records carry their include chain for failure reports.
     parse_cache: dict[tuple[Path, str, Location, str], ParseResult] = field(default_factory=dict)
     max_source_depth: int = 16
@@ -146,7 +57,6 @@ class Interpreter:
     out: list[str] = field(default_factory=list)
     stderr: list[str] = field(default_factory=list)
     toggles: Toggles = field(default_factory=Toggles)
-    profile: DialectProfile = MYSQLTEST  # what differs between mysqltest and mysql-tester
     modifiers: Modifiers = field(default_factory=Modifiers)
     expected: ExpectedErrors | None = None
     sessions: dict[str, Session] = field(default_factory=dict)

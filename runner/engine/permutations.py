@@ -26,7 +26,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from runner.engine.interpreter import Modifiers, TestFailure, TestInputError
+from runner.engine.outcomes import TestFailure, TestInputError
+from runner.engine.state import Modifiers
 from runner.engine.variables import VariableError
 from runner.engine.waits import failure, monitor_of
 from runner.language.permutation_block import permutation_lines

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from runner.engine.interpreter import TestFailure
+from runner.engine.outcomes import TestFailure
 from runner.sessions.block_monitor import BlockMonitor, Verdict
 from runner.sessions.driver import ConnectError, Outcome
 from runner.sessions.lock_probes import ProbeError, Wait

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from runner.engine.interpreter import Interpreter, TestFailure
+from runner.engine.interpreter import Interpreter
+from runner.engine.outcomes import TestFailure
 from runner.faults.watch import Watch
 from runner.language.records import Command, Location, Record
 

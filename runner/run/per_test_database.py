@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from runner.engine.interpreter import TestFailure
+from runner.engine.outcomes import TestFailure
 from runner.sessions.driver import Connection, ConnectParams
 
 

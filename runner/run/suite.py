@@ -11,7 +11,9 @@ from typing import Literal
 
 from runner.config.run_config import RunConfig
 from runner.dialects.profile import profile_named
-from runner.engine.interpreter import Interpreter, TestFailure, TestInputError, TestPaths, TestSkipped, Toggles
+from runner.engine.interpreter import Interpreter
+from runner.engine.outcomes import TestFailure, TestInputError, TestSkipped
+from runner.engine.state import TestPaths, Toggles
 from runner.engine.variables import Variables
 from runner.errors import TestFileError
 from runner.faults.context import FailureContext, for_exception, for_test_failure

@@ -20,7 +20,7 @@ from runner.dialects.mysql_tester.errors import TesterExpectedErrors
 from runner.dialects.mysql_tester.go_regex import parse_go_replace_regex
 from runner.dialects.mysql_tester.reader import TESTER_COMMANDS, TESTER_IMPLEMENTED, go_trim_space
 from runner.engine.directives.registry import Directive, Handler
-from runner.engine.interpreter import TestFailure
+from runner.engine.outcomes import TestFailure
 from runner.sessions.driver import ConnectError, ConnectParams
 from runner.sessions.session import Session
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runner.engine.directives.registry import directive
-from runner.engine.interpreter import TestInputError
+from runner.engine.outcomes import TestInputError
 from runner.engine.waits import parse_timeout, wait_for_blocked
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from runner.engine.directives.registry import directive
-from runner.engine.interpreter import TestFailure
+from runner.engine.outcomes import TestFailure
 from runner.sessions.client_options import SslFiles, ssl_files
 from runner.sessions.driver import ConnectError, ConnectParams, PythonProtocolNeeded
 from runner.sessions.session import Session

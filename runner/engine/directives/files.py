@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runner.engine.directives.registry import directive
-from runner.engine.interpreter import TestFailure
+from runner.engine.outcomes import TestFailure
 from runner.language.arguments import command_args, extra_argument, split_quoted
 from runner.sessions.driver import ENCODING
 

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from runner.engine.directives.registry import directive
-from runner.engine.interpreter import BreakLoop, TestExit, TestFailure, TestSkipped
+from runner.engine.outcomes import BreakLoop, TestExit, TestFailure, TestSkipped
 from runner.engine.variables import as_int
 from runner.language.arguments import command_args, extra_argument
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runner.engine.directives.registry import directive
-from runner.engine.interpreter import TestFailure
+from runner.engine.outcomes import TestFailure
 
 if TYPE_CHECKING:
     from runner.engine.interpreter import Interpreter

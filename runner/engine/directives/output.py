@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runner.engine.directives.registry import directive
-from runner.engine.interpreter import TestFailure
+from runner.engine.outcomes import TestFailure
 from runner.language.arguments import split_quoted
 from runner.render.transforms import parse_replace_column, parse_replace_regex, parse_replace_result
 

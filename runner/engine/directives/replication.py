@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from runner.engine.directives.registry import directive
-from runner.engine.interpreter import TestFailure
+from runner.engine.outcomes import TestFailure
 from runner.sessions.session import SessionStateError
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING
 
 from runner.engine.directives.registry import directive
-from runner.engine.interpreter import TestFailure, TestInputError
+from runner.engine.outcomes import TestFailure, TestInputError
 from runner.engine.variables import is_true
 from runner.tidb.failpoint_terms import FailpointTermError
 from runner.tidb.failpoints import FailpointError
