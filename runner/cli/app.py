@@ -172,7 +172,7 @@ def run(
         big_test=big_test,
         plain=plain,
     )
-    from runner.run.execute import execute
+    from runner.run.server_run import execute
 
     raise typer.Exit(execute(config))
 

@@ -53,7 +53,7 @@ class _WorkerFeed:
 
 def _worker_main(config: RunConfig, worker: int, vardir: Path, mysql_test_dir: Path | None,
                  tasks: Any, messages: Any) -> None:
-    from runner.run.execute import run_on_server
+    from runner.run.server_run import run_on_server
 
     def show(report: TestReport) -> None:
         messages.put(("report", worker, report))

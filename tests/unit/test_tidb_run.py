@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-import runner.run.execute
+import runner.run.server_run
 import runner.run.suite
 from runner.config.run_config import RunConfig, ServerSettings
 from runner.dialects.profile import MYSQL_TESTER
-from runner.run.execute import execute
+from runner.run.server_run import execute
 from runner.server.flavour import detect_flavour
 from runner.sessions.driver import ConnectError, ConnectParams
 from runner.tidb.failpoints import TEST_API_FAILPOINT
@@ -60,8 +60,8 @@ def run(
 ) -> int:
     version = tidb.answer("SELECT VERSION()", "").results[0].rows[0][0]
     assert version is not None
-    monkeypatch.setattr(runner.run.execute, "_flavour", lambda address: (detect_flavour(version), version))
-    monkeypatch.setattr(runner.run.execute, "_cleanup", lambda *args: (lambda: None))
+    monkeypatch.setattr(runner.run.server_run, "_flavour", lambda address: (detect_flavour(version), version))
+    monkeypatch.setattr(runner.run.server_run, "_cleanup", lambda *args: (lambda: None))
     monkeypatch.setattr(runner.run.suite, "connect", tidb.connect)
     monkeypatch.setattr(runner.run.suite, "connect_complete", tidb.connect)
     config = RunConfig(
