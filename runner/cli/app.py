@@ -124,7 +124,7 @@ def run(
         _usage(str(exc))
     if parse_only:
         from runner.cli.check import echo_lines
-        from runner.render import dialect_named
+        from runner.dialects.profile import profile_named
         from runner.run.suite import find_basedir
 
         try:
@@ -132,7 +132,7 @@ def run(
                 files = sorted(path.rglob("*.test")) if path.is_dir() else [path]
                 for file in files:
                     base = basedir or find_basedir(file)
-                    for line in echo_lines(file, dialect_named(dialect or "mysqltest"), base):
+                    for line in echo_lines(file, profile_named(dialect or "mysqltest").renderer(), base):
                         sys.stdout.buffer.write(line.encode("latin-1"))
         except TidbrunError as exc:
             print(f"{exc}", file=sys.stderr)
@@ -172,7 +172,7 @@ def run(
         big_test=big_test,
         plain=plain,
     )
-    from runner.run.server_run import execute
+    from runner.run.execute import execute
 
     raise typer.Exit(execute(config))
 

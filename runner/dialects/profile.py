@@ -13,15 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from runner.dialects.mysqltest.renderer import MysqltestDialect
 from runner.engine.directives import registry
-from runner.language import parse_file
+from runner.language import parser
 from runner.language.parser import ParseResult
+from runner.render.base import Dialect
 from runner.sessions.driver import ConnectError, Connection, ConnectParams, ServerError
 
 if TYPE_CHECKING:
     from runner.engine.directives.registry import Directive
 
 Connector = Callable[[ConnectParams], Connection]
+# path, the name failures show, partial (a syntax error ends the records instead of raising)
+Reader = Callable[[Path, "str | None", bool], ParseResult]
 
 _UNKNOWN_TIME_ZONE = 1298
 
@@ -82,9 +86,14 @@ class DialectProfile:
     database_for: Callable[[str], str | None] = lambda name: None
     # What `--echo <argument>` prints, when it does not depend on variables.
     echo_text: Callable[[str], str] = lambda argument: argument
+    # The test-file reader and the result format.
+    reader: Reader = lambda path, display, partial: parser.parse_file(path, display=display, partial=partial)
+    renderer: Callable[[], Dialect] = MysqltestDialect
 
-    def read(self, path: Path, display: str | None = None) -> ParseResult:
-        return parse_file(path, dialect=self.name, display=display)
+    def read(self, path: Path, display: str | None = None, *, partial: bool = False) -> ParseResult:
+        """``partial``: a syntax error ends the records instead of raising, where the dialect's tool
+        runs what comes before it (mysqltest does; mysql-tester reads the whole file first)."""
+        return self.reader(path, display, partial)
 
     def connector(self, base: Connector) -> Connector:
         """``base``, followed by the dialect's set-up on each new connection."""
@@ -113,6 +122,18 @@ def _tester_lookup(name: str) -> Directive | None:
     from runner.dialects.mysql_tester import commands as tester
 
     return tester.lookup(name)
+
+
+def _tester_read(path: Path, display: str | None, partial: bool) -> ParseResult:
+    from runner.dialects.mysql_tester.reader import parse_tester_file
+
+    return parse_tester_file(path, display=display)
+
+
+def _tester_renderer() -> Dialect:
+    from runner.dialects.mysql_tester.renderer import MysqlTesterDialect
+
+    return MysqlTesterDialect()
 
 
 def tester_database(test_name: str) -> str:
@@ -157,6 +178,8 @@ MYSQL_TESTER = DialectProfile(
         optional=frozenset({"SET @@tidb_enable_analyze_snapshot=1"}),
     ),
     database_for=tester_database,
+    reader=_tester_read,
+    renderer=_tester_renderer,
 )
 
 PROFILES = {profile.name: profile for profile in (MYSQLTEST, MYSQL_TESTER)}

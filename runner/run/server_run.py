@@ -1,32 +1,28 @@
-"""One run from start to end: get a server, pick the dialect, run the tests, report."""
+"""One server's share of a run: start (or reach) the server, pick the dialect, run the tests the
+feed hands it one by one with the per-test guard around each. The single process runs one share;
+under -j each worker runs one."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runner.config.run_config import RunConfig
-from runner.errors import EXIT_OK, EXIT_TEST_FAILED, EXIT_USAGE, ServerUnavailable
-from runner.render import dialect_named
-from runner.report import json_file
-from runner.report.console import ConsoleReport
-from runner.run.outcome import CaseFeed, ListFeed, ServerRun
+from runner.dialects.profile import profile_named
+from runner.errors import ServerUnavailable
+from runner.run.outcome import CaseFeed, ServerRun
 from runner.run.safety import RunSafety
-from runner.run.schedule import Durations, Scheduler, default_durations_path, in_setup_order
-from runner.run.suite import SuiteRunner, TestCase, TestReport, discover, find_basedir, with_collation_variants
+from runner.run.suite import SuiteRunner, TestCase, TestReport, with_collation_variants
 from runner.server.address import ServerAddress
 from runner.server.connect import open_connection
 from runner.server.flavour import detect_flavour, server_version
 from runner.server.keeper import Keeper, ServerSetup
-from runner.sessions.driver import HAVE_CEXT
 from runner.tidb import server_config as tidb_server
 from runner.tidb.failpoints import FailpointAPI
 
@@ -76,83 +72,6 @@ def _server(
         yield server.start()
     finally:
         server.stop()
-
-
-# A throwaway vardir goes to memory when there is room (mysql-test-run.pl's --mem): the server's
-# fsyncs then cost nothing, which takes about a third off the run time of a typical suite here.
-MEMORY_FOLDER = Path("/dev/shm")
-MEMORY_MIN_FREE = 2 << 30
-
-
-def _scratch_root() -> str | None:
-    if os.environ.get("TIDBRUN_NO_MEM") or os.environ.get("TMPDIR"):
-        return None  # asked not to, or a temp folder was chosen
-    try:
-        stats = os.statvfs(MEMORY_FOLDER)
-    except OSError:
-        return None
-    if stats.f_bavail * stats.f_frsize < MEMORY_MIN_FREE or not os.access(MEMORY_FOLDER, os.W_OK):
-        return None
-    return str(MEMORY_FOLDER)
-
-
-def _mysql_test_dir(config: RunConfig) -> Path | None:
-    candidates = [config.basedir] if config.basedir else [find_basedir(p) for p in config.paths]
-    for candidate in candidates:
-        if candidate is not None and (candidate / "include" / "mtr_warnings.sql").is_file():
-            return candidate
-    return None
-
-
-def execute(config: RunConfig) -> int:
-    cases = discover(config.paths, config.result_file)
-    if not cases:
-        print("tidbrun: no .test files found", file=sys.stderr)
-        return EXIT_USAGE
-    if not HAVE_CEXT:
-        print("tidbrun: note: mysql-connector-python's C extension is not loaded; running on pure Python",
-              file=sys.stderr)
-    own_vardir = config.vardir is None
-    vardir = (
-        Path(tempfile.mkdtemp(prefix="tidbrun-", dir=_scratch_root()))
-        if own_vardir
-        else Path(config.vardir).resolve()  # type: ignore[arg-type]
-    )
-    (vardir / "tmp").mkdir(parents=True, exist_ok=True)
-    mysql_test_dir = _mysql_test_dir(config)
-    if mysql_test_dir is not None and config.result_file is None and not config.plain:
-        from runner.run.cases import plan_tests
-
-        cases = plan_tests(cases, mysql_test_dir, big_test=config.big_test, external=config.server.external)
-    report = ConsoleReport(color=config.color, verbose=config.verbose)
-    started = time.perf_counter()
-    reports: list[TestReport] = []
-
-    def show(result: TestReport) -> None:
-        report.test(result)
-        reports.append(result)
-
-    durations = Durations.load(default_durations_path())
-    try:
-        if config.jobs > 1 and len(cases) > 1:
-            from runner.run.workers import run_parallel
-
-            scheduler = Scheduler(list(cases), setup_of, durations.guess)
-            outcome = run_parallel(config, cases, vardir, mysql_test_dir, show, scheduler)
-        else:
-            outcome = run_on_server(config, ListFeed(in_setup_order(cases, setup_of)), vardir, mysql_test_dir, show)
-    finally:
-        if own_vardir:
-            shutil.rmtree(vardir, ignore_errors=True)
-        durations.update(reports)
-        durations.save()
-    wall = time.perf_counter() - started
-    report.summary(wall, not_run=len(cases) - outcome.ran)
-    code = exit_code(outcome, reports)
-    if config.faults.report_file is not None:
-        json_file.write(config.faults.report_file, reports, wall=wall, exit_code=code,
-                        transitions=outcome.transitions, notes=outcome.notes)
-    return code
 
 
 def setup_of(case: TestCase) -> Hashable:
@@ -206,7 +125,7 @@ def run_on_server(
             runner = SuiteRunner(
                 config=config,
                 address=address,
-                dialect=dialect_named(dialect_name),
+                dialect=profile_named(dialect_name).renderer(),
                 vardir=vardir,
                 mysql_test_dir=mysql_test_dir,
                 environment=_environment(config, address, vardir, mysql_test_dir, first.path, version, keeper),
@@ -289,15 +208,6 @@ def _variants(config: RunConfig, dialect_name: str, case: TestCase) -> list[Test
         return [case]
     named = {p.resolve() for p in config.paths if p.is_file()}
     return with_collation_variants([case], disabled=config.collation_disable, named=named)
-
-
-def exit_code(outcome: ServerRun, reports: list[TestReport]) -> int:
-    if outcome.signal_exit is not None:
-        return outcome.signal_exit  # 130 after SIGINT, 143 after SIGTERM
-    unavailable = any(r.status == "not run" and "server unavailable" in r.message for r in reports)
-    if outcome.input_error or outcome.unavailable_at_start or unavailable:
-        return EXIT_USAGE
-    return EXIT_TEST_FAILED if outcome.failed else EXIT_OK
 
 
 def _flavour(address: ServerAddress) -> tuple[str, str]:

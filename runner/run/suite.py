@@ -31,7 +31,6 @@ from runner.judge.compare import (
     write_atomically,
 )
 from runner.judge.rdiff import RdiffError, patched_result, rdiff_of
-from runner.language import parse_file
 from runner.render.base import Dialect
 from runner.run.per_test_database import PerTestDatabase
 from runner.server.address import ServerAddress
@@ -201,7 +200,7 @@ class SuiteRunner:
         profile = profile_named(self.dialect.name)
         try:
             # A syntax error stops the test where the test reaches it (ParseError), not before it runs.
-            records = parse_file(case.path, dialect=profile.name, display=str(case.path), partial=True).records
+            records = profile.read(case.path, display=str(case.path), partial=True).records
         except TestFileError as exc:
             return TestReport(case, "error", time.perf_counter() - started, str(exc))
         env = dict(self.environment)

@@ -26,6 +26,7 @@ from typing import Any
 from runner.config.run_config import RunConfig
 from runner.run.outcome import ServerRun, merge
 from runner.run.schedule import Scheduler
+from runner.run.server_run import run_on_server
 from runner.run.suite import TestCase, TestReport
 
 # How often the parent looks at its workers while no message comes (a worker that died).
@@ -53,8 +54,6 @@ class _WorkerFeed:
 
 def _worker_main(config: RunConfig, worker: int, vardir: Path, mysql_test_dir: Path | None,
                  tasks: Any, messages: Any) -> None:
-    from runner.run.server_run import run_on_server
-
     def show(report: TestReport) -> None:
         messages.put(("report", worker, report))
 

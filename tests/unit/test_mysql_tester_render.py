@@ -17,7 +17,6 @@ from runner.dialects.mysql_tester.reader import TESTER_COMMANDS
 from runner.dialects.mysql_tester.renderer import MysqlTesterDialect
 from runner.dialects.profile import MYSQL_TESTER, MYSQLTEST, profile_named
 from runner.engine.directives import registry
-from runner.render import dialect_named
 from runner.render.base import ErrorVerdict, View
 from runner.render.transforms import Replacer, TransformError
 from runner.sessions.driver import Column, Outcome, Result, Row, ServerError
@@ -50,7 +49,7 @@ def render(results: list[Result], v: View | None = None, warnings: list[tuple[st
 
 
 def test_registered_under_its_name() -> None:
-    assert isinstance(dialect_named("mysql-tester"), MysqlTesterDialect)
+    assert isinstance(profile_named("mysql-tester").renderer(), MysqlTesterDialect)
 
 
 def test_echo_is_the_statement_with_its_delimiter_never_replaced() -> None:

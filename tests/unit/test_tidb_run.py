@@ -15,7 +15,7 @@ import runner.run.server_run
 import runner.run.suite
 from runner.config.run_config import RunConfig, ServerSettings
 from runner.dialects.profile import MYSQL_TESTER
-from runner.run.server_run import execute
+from runner.run.execute import execute
 from runner.server.flavour import detect_flavour
 from runner.sessions.driver import ConnectError, ConnectParams
 from runner.tidb.failpoints import TEST_API_FAILPOINT
