@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from runner.engine.expected_errors import ErrorListError, ExpectedErrors, error_name
 from runner.engine.outcomes import BreakLoop, TestExit, TestFailure, TestInputError, TestSkipped
+from runner.engine.position import Position
 from runner.engine.state import TOGGLE_VARIABLES, Modifiers, TestPaths, Toggles
 from runner.engine.variables import VariableError, Variables, as_int, is_true
 from runner.errors import TestFileError
@@ -25,7 +26,7 @@ from runner.language.records import Block, Command, EmptyLine, Location, ParseEr
 from runner.render.base import Dialect, ErrorVerdict, View
 from runner.render.transforms import Replacer, TransformError
 from runner.sessions.driver import ConnectError, Connection, ConnectParams, Outcome, ServerError
-from runner.sessions.session import Session, SessionStateError, State
+from runner.sessions.session import Session, SessionStateError, State, StatementWrapper
 
 if TYPE_CHECKING:
     from runner.dialects.profile import DialectProfile
@@ -78,6 +79,10 @@ class Interpreter:
     # enable_reconnect is a connection's own setting in mysqltest (set_reconnect(cur_con->mysql)):
     # toggles.reconnect is the current connection's; the others' wait here.
     reconnect_of: weakref.WeakKeyDictionary[Session, bool] = field(default_factory=weakref.WeakKeyDictionary)
+    # The record being run, for the deadline timer (another thread) and its signal handler.
+    position: Position = field(default_factory=Position)
+    # Around each statement of this test's sessions (the run's statement watchdog); None: none.
+    statement_wrapper: StatementWrapper | None = None
     _depth: int = 0
 
     # -- running ---------------------------------------------------------------------------------
@@ -85,11 +90,14 @@ class Interpreter:
     def run(self, records: list[Record]) -> str:
         """Run a whole test; returns its output. Raises TestFailure / TestSkipped."""
         self._builtin_variables()
-        self.open_session("default", self.defaults)
+        self.position.in_body = True
         try:
+            self.open_session("default", self.defaults)
             self.run_records(records)
         except TestExit:
             pass
+        finally:
+            self.position.in_body = False
         return "".join(self.out)
 
     def _builtin_variables(self) -> None:
@@ -140,7 +148,9 @@ class Interpreter:
             self.monitor = None
 
     def run_records(self, records: list[Record]) -> None:
+        position = self.position
         for record in records:
+            position.record = record
             if type(record) is Query:
                 self._run_query_record(record)
             elif type(record) is Command:
@@ -511,7 +521,7 @@ class Interpreter:
         return self.current
 
     def open_session(self, name: str, params: ConnectParams) -> Session:
-        session = Session(name, params, self.connect)
+        session = Session(name, params, self.connect, self.statement_wrapper)
         session.connect()
         self.sessions[name] = session
         self.switch_to(session)

@@ -83,7 +83,7 @@ class _BlockRun:
         except (ConnectError, ProbeError) as exc:
             raise TestFailure(self.block.location, f"permutations: cannot open the control connection: {exc}") from None
         for spec in self.block.sessions:
-            session = Session(spec.name, self.ctx.defaults, self.ctx.connect)
+            session = Session(spec.name, self.ctx.defaults, self.ctx.connect, self.ctx.statement_wrapper)
             try:
                 session.connect()
             except ConnectError as exc:

@@ -76,7 +76,7 @@ class TestGuard:
             self.crash.begin_test()
         self._cleanup_problem = None
         started = time.perf_counter()
-        self.deadlines.arm()
+        self.deadlines.arm(self.runner.position)
         try:
             report = self.runner.run_one(case)
         except TestFileError as exc:  # a result file that cannot be read

@@ -26,7 +26,6 @@ from runner.run.suite import SuiteRunner, TestCase, TestReport
 from runner.server.expect import Death
 from runner.sessions.driver import ConnectParams
 from runner.sessions.driver import connect as driver_connect
-from runner.sessions.session import Session
 
 if TYPE_CHECKING:
     from runner.server.address import ServerAddress
@@ -54,15 +53,10 @@ class RunSafety:
 
     @contextlib.contextmanager
     def active(self) -> Iterator[RunSafety]:
-        previous = Session.watch
         with run_log(self.config.faults.log_file), trap(self._on_signal) as caught:
             self.trap = caught
-            Session.watch = self.watch
-            try:
-                with self.watch, self.deadlines.installed():
-                    yield self
-            finally:
-                Session.watch = previous
+            with self.watch, self.deadlines.installed():
+                yield self
 
     def watch_server(self, server: EmbeddedServer) -> None:
         """The embedded server: crashes are watched and it is restarted; so is a server a test
@@ -122,6 +116,7 @@ class RunSafety:
     ) -> TestGuard:
         self.runner = runner
         runner.reach = self.reach
+        runner.statement_wrapper = self.watch.run
         return TestGuard(runner, watch=self.watch, deadlines=self.deadlines, reach=self.reach, crash=self.crash,
                          make_clean=make_clean, make_environment=make_environment)
 

@@ -13,6 +13,7 @@ from runner.config.run_config import RunConfig
 from runner.dialects.profile import profile_named
 from runner.engine.interpreter import Interpreter
 from runner.engine.outcomes import TestFailure, TestInputError, TestSkipped
+from runner.engine.position import Position
 from runner.engine.state import TestPaths, Toggles
 from runner.engine.variables import Variables
 from runner.errors import TestFileError
@@ -35,6 +36,7 @@ from runner.render.base import Dialect
 from runner.run.per_test_database import PerTestDatabase
 from runner.server.address import ServerAddress
 from runner.sessions.driver import ConnectError, Connection, ConnectParams, connect, connect_complete
+from runner.sessions.session import StatementWrapper
 from runner.tidb.failpoints import FailpointAPI
 
 Status = Literal["pass", "fail", "skip", "error", "not run"]
@@ -173,6 +175,8 @@ class SuiteRunner:
     failpoints: FailpointAPI | None = None  # the server's failpoint API (TiDB), or why there is none
     reach: Reach | None = None  # retries and the circuit breaker for tidbrun's own connections
     flavour: str | None = None  # the server's: r/x.<flavour>.result wins over r/x.result
+    position: Position = field(default_factory=Position)  # where the running test is (for its deadline)
+    statement_wrapper: StatementWrapper | None = None  # around each statement of the tests' sessions
 
     def connect_params(self) -> ConnectParams:
         address = self.address
@@ -233,6 +237,8 @@ class SuiteRunner:
             toggles=Toggles(**profile.toggle_defaults),
             profile=profile,
             failpoints=self.failpoints.scope() if self.failpoints is not None else None,
+            position=self.position,
+            statement_wrapper=self.statement_wrapper,
         )
         try:
             interpreter.defaults = database.create()

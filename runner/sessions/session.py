@@ -13,12 +13,12 @@ import enum
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
 
 from runner.sessions.driver import Connection, ConnectParams, Outcome, ServerError
 
-if TYPE_CHECKING:
-    from runner.faults.watch import Watch
+# Runs one statement on the session's connection in place of ``connection.execute(sql)``, doing
+# what it must around it (the run's statement watchdog registers it, to stop it when it overstays).
+StatementWrapper = Callable[["Session", Connection, str], Outcome]
 
 _SEND_SETTLE_SECONDS = 0.002
 
@@ -45,11 +45,15 @@ class _Pending:
 
 
 class Session:
-    # The run's registry of statements in flight (timeouts, interrupts); None outside a run.
-    watch: ClassVar[Watch | None] = None
-
-    def __init__(self, name: str, params: ConnectParams, factory: Callable[[ConnectParams], Connection]) -> None:
+    def __init__(
+        self,
+        name: str,
+        params: ConnectParams,
+        factory: Callable[[ConnectParams], Connection],
+        wrapper: StatementWrapper | None = None,
+    ) -> None:
         self.name = name
+        self._wrapper = wrapper  # None outside a run: the statement goes straight to the driver
         self.params = params
         self.current_user = params.user  # change_user moves them
         self.current_password = params.password
@@ -69,10 +73,10 @@ class Session:
         conn = self._conn
         if self.state is not _IDLE or conn is None:  # _idle_connection's checks, the cheap way first
             conn = self._idle_connection("run a statement")
-        watch = Session.watch
-        if watch is None:
+        wrapper = self._wrapper
+        if wrapper is None:
             return conn.execute(sql)
-        return watch.run(self, conn, sql)
+        return wrapper(self, conn, sql)
 
     def reconnect(self) -> None:
         """A new connection with the same parameters (the client library's auto-reconnect)."""
@@ -87,8 +91,8 @@ class Session:
         def run() -> None:
             try:
                 started.set()
-                watch = Session.watch
-                pending.outcome = conn.execute(sql) if watch is None else watch.run(self, conn, sql)
+                wrapper = self._wrapper
+                pending.outcome = conn.execute(sql) if wrapper is None else wrapper(self, conn, sql)
             except Exception as exc:  # the worker must always hand an outcome to reap
                 pending.outcome = Outcome(error=ServerError(2013, "HY000", f"{type(exc).__name__}: {exc}"))
             finally:

@@ -170,7 +170,7 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
         socket=defaults.socket if host in _LOCAL_HOSTS else None,
         charset=defaults.charset,
     )
-    session = Session(name, params, ctx.connect)
+    session = Session(name, params, ctx.connect, ctx.statement_wrapper)
     try:
         session.connect()
     except ConnectError as exc:

@@ -124,7 +124,7 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
     logged = log and ctx.toggles.connect_log
     if logged and expected is not None:
         chunks.append(echo)
-    session = Session(name, params, ctx.connect)
+    session = Session(name, params, ctx.connect, ctx.statement_wrapper)
     try:
         try:
             try:
@@ -134,7 +134,7 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
                 # the account may; otherwise it connects without a database (measured on 10.11).
                 if args[4] or exc.error is None or exc.error.errno != ER_DBACCESS_DENIED_ERROR:
                     raise
-                session = Session(name, replace(params, database=""), ctx.connect)
+                session = Session(name, replace(params, database=""), ctx.connect, ctx.statement_wrapper)
                 session.connect()
         except ConnectError as exc:
             ctx.accept_error(exc.error, expected, view, chunks, f"query '{echo[:-2]}'", cmd.location)
