@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 regress: setup
-	$(BIN)/tidbrun --force suite/t
+	$(BIN)/tidbrun --force --plugin examples/tidbrun_example_plugin.py suite/t
 
 test: setup
 	$(BIN)/pytest -q

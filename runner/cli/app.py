@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from runner.config.run_config import DIALECTS, RunConfig, parse_variables, server_from_environment
+from runner.config.run_config import RunConfig, parse_variables, server_from_environment
 from runner.errors import EXIT_USAGE, TestFileError, TidbrunError
 
 HELP = """Run mysqltest-style .test files against a server and compare with their .result files.
@@ -110,9 +110,20 @@ def run(
             "without mysql-test-run.pl's per-test options, combinations and suite.pm skips.",
         ),
     ] = False,
+    plugin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plugin", metavar="MODULE",
+            help="Load a plugin: a module name or a .py file (repeatable); see the README's Plugins.",
+        ),
+    ] = None,
 ) -> None:
-    if dialect is not None and dialect not in DIALECTS:
-        _usage(f"unknown dialect '{dialect}' (use {' or '.join(DIALECTS)})")
+    from runner import plugins
+
+    # Plugins first: they may add dialects; one that cannot load stops here, in one line.
+    dialects = plugins.activate(plugin or []).dialects
+    if dialect is not None and dialect not in dialects:
+        _usage(f"unknown dialect '{dialect}' (use {' or '.join(dialects)})")
     missing = [p for p in paths if not p.exists()]
     if missing:
         _usage(f"no such test file or folder: {missing[0]}")
@@ -124,7 +135,6 @@ def run(
         _usage(str(exc))
     if parse_only:
         from runner.cli.check import echo_lines
-        from runner.dialects.profile import profile_named
         from runner.run.suite import find_basedir
 
         try:
@@ -132,7 +142,7 @@ def run(
                 files = sorted(path.rglob("*.test")) if path.is_dir() else [path]
                 for file in files:
                     base = basedir or find_basedir(file)
-                    for line in echo_lines(file, profile_named(dialect or "mysqltest").renderer(), base):
+                    for line in echo_lines(file, plugins.current().dialect(dialect or "mysqltest").renderer(), base):
                         sys.stdout.buffer.write(line.encode("latin-1"))
         except TidbrunError as exc:
             print(f"{exc}", file=sys.stderr)
@@ -149,8 +159,8 @@ def run(
     dialect, force, verbose, basedir, reject_dir, vardir = settings.with_file_defaults(
         dialect, force, verbose, basedir, reject_dir, vardir
     )
-    if dialect is not None and dialect not in DIALECTS:
-        _usage(f"unknown dialect '{dialect}' in {config_path} (use {' or '.join(DIALECTS)})")
+    if dialect is not None and dialect not in dialects:
+        _usage(f"unknown dialect '{dialect}' in {config_path} (use {' or '.join(dialects)})")
     config = RunConfig(
         paths=paths,
         server=server_from_environment(host, port, user, settings.password, socket or settings.socket, database,
@@ -171,6 +181,7 @@ def run(
         jobs=jobs,
         big_test=big_test,
         plain=plain,
+        plugins=tuple(plugin or ()),
     )
     from runner.run.execute import execute
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from runner.dialects.profile import DialectProfile, profile_named
+from runner import plugins
+from runner.dialects.profile import DialectProfile
 from runner.errors import TestFileError
 from runner.language.parser import parse_file
 from runner.language.records import Block, Command, Location, Query, Record
@@ -16,8 +17,8 @@ _STATEMENT_COMMANDS = ("query", "send", "query_vertical", "query_horizontal")
 
 def echo_lines(path: Path, dialect: Dialect, basedir: Path | None = None) -> Iterator[str]:
     """The lines a run echoes by itself, in order. Raises TestFileError on bad input."""
-    profile = profile_named(dialect.name)
-    records = profile.read(path, display=str(path)).records
+    profile = plugins.current().dialect(dialect.name)
+    records = profile.read(path, display=str(path), commands=_added(profile)).records
     yield from _walk(records, dialect, profile, basedir or path.parent, depth=0)
 
 
@@ -31,7 +32,7 @@ def _walk(
         elif isinstance(record, Block):
             yield from _walk(record.body, dialect, profile, basedir, depth)
         elif isinstance(record, Command):
-            if profile.lookup(record.name) is None:
+            if plugins.current().directives.lookup(record.name, profile.name) is None:
                 raise TestFileError(record.location, f"command '{record.name}' is not implemented by tidbrun")
             if record.name in profile.ignored_commands:
                 continue
@@ -49,7 +50,7 @@ def _source(
     if depth >= 16:
         raise TestFileError(command.location, "source directives are nesting too deep")
     path = _resolve(command.argument.strip(), command.location, basedir)
-    records = parse_file(path, parent=command.location, delimiter=command.delimiter).records
+    records = parse_file(path, parent=command.location, delimiter=command.delimiter, commands=_added(profile)).records
     yield from _walk(records, dialect, profile, basedir, depth + 1)
 
 
@@ -60,3 +61,7 @@ def _resolve(name: str, location: Location, basedir: Path) -> Path:
         if option.is_file():
             return option
     raise TestFileError(location, f"source file '{name}' not found")
+
+
+def _added(profile: DialectProfile) -> frozenset[str]:
+    return plugins.current().directives.added_names(profile.name)

@@ -51,6 +51,7 @@ class RunConfig:
     # --plain: a mysql-test tree's tests as mysqltest alone runs them against a plain server, without
     # what mysql-test-run.pl adds (per-test options, combinations, suite.pm skips, plugins off).
     plain: bool = False
+    plugins: tuple[str, ...] = ()  # --plugin modules (the entry-point group loads besides them)
 
 
 @dataclass(slots=True)

@@ -11,21 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from runner.dialects.mysqltest.renderer import MysqltestDialect
-from runner.engine.directives import registry
 from runner.language import parser
 from runner.language.parser import ParseResult
 from runner.render.base import Dialect
 from runner.sessions.driver import ConnectError, Connection, ConnectParams, ServerError
 
-if TYPE_CHECKING:
-    from runner.engine.directives.registry import Directive
-
 Connector = Callable[[ConnectParams], Connection]
-# path, the name failures show, partial (a syntax error ends the records instead of raising)
-Reader = Callable[[Path, "str | None", bool], ParseResult]
+# path, the name failures show, partial (a syntax error ends the records instead of raising), and
+# the directive names plugins added (commands too)
+Reader = Callable[[Path, "str | None", bool, frozenset[str]], ParseResult]
 
 _UNKNOWN_TIME_ZONE = 1298
 
@@ -71,8 +67,6 @@ def _setup_error(sql: str, error: ServerError) -> ServerError:
 @dataclass(frozen=True, slots=True)
 class DialectProfile:
     name: str
-    # The commands the dialect knows, by lower-case name.
-    lookup: Callable[[str], Directive | None]
     # Recognised but skipped at run time (never run, never echoed).
     ignored_commands: frozenset[str] = frozenset()
     # Toggles fields whose default differs from mysqltest's.
@@ -87,13 +81,19 @@ class DialectProfile:
     # What `--echo <argument>` prints, when it does not depend on variables.
     echo_text: Callable[[str], str] = lambda argument: argument
     # The test-file reader and the result format.
-    reader: Reader = lambda path, display, partial: parser.parse_file(path, display=display, partial=partial)
+    reader: Reader = lambda path, display, partial, commands: parser.parse_file(
+        path, display=display, partial=partial, commands=commands
+    )
     renderer: Callable[[], Dialect] = MysqltestDialect
 
-    def read(self, path: Path, display: str | None = None, *, partial: bool = False) -> ParseResult:
+    def read(
+        self, path: Path, display: str | None = None, *, partial: bool = False,
+        commands: frozenset[str] = frozenset(),
+    ) -> ParseResult:
         """``partial``: a syntax error ends the records instead of raising, where the dialect's tool
-        runs what comes before it (mysqltest does; mysql-tester reads the whole file first)."""
-        return self.reader(path, display, partial)
+        runs what comes before it (mysqltest does; mysql-tester reads the whole file first).
+        ``commands``: directive names plugins added, read as commands."""
+        return self.reader(path, display, partial, commands)
 
     def connector(self, base: Connector) -> Connector:
         """``base``, followed by the dialect's set-up on each new connection."""
@@ -113,21 +113,10 @@ class DialectProfile:
         return connect
 
 
-def _tester_lookup(name: str) -> Directive | None:
-    # mysql-tester's reader loads with the first command of that dialect, not at every start.
-    from runner.dialects.mysql_tester.reader import TESTER_COMMANDS, TESTER_IMPLEMENTED, TIDBRUN_COMMANDS
-
-    if (name in TESTER_COMMANDS and name not in TESTER_IMPLEMENTED) or name in TIDBRUN_COMMANDS:
-        return registry.lookup(name)
-    from runner.dialects.mysql_tester import commands as tester
-
-    return tester.lookup(name)
-
-
-def _tester_read(path: Path, display: str | None, partial: bool) -> ParseResult:
+def _tester_read(path: Path, display: str | None, partial: bool, commands: frozenset[str]) -> ParseResult:
     from runner.dialects.mysql_tester.reader import parse_tester_file
 
-    return parse_tester_file(path, display=display)
+    return parse_tester_file(path, display=display, commands=commands)
 
 
 def _tester_renderer() -> Dialect:
@@ -143,14 +132,12 @@ def tester_database(test_name: str) -> str:
 
 MYSQLTEST = DialectProfile(
     name="mysqltest",
-    lookup=registry.lookup,
     echo_text=lambda argument: argument.replace("\\\\", "\\"),
 )
 
 
 MYSQL_TESTER = DialectProfile(
     name="mysql-tester",
-    lookup=_tester_lookup,
     # mysql-tester silently ignores the mysqltest commands it does not implement (a test using
     # `--source` or `--sleep` passes without them). tidbrun runs them with its mysqltest
     # handlers instead, and a command neither implements is an error, never a silent skip.

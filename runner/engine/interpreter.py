@@ -19,7 +19,7 @@ from runner.engine.outcomes import BreakLoop, TestExit, TestFailure, TestInputEr
 from runner.engine.position import Position
 from runner.engine.state import TOGGLE_VARIABLES, Modifiers, TestPaths, Toggles
 from runner.engine.variables import VariableError, Variables, as_int, is_true
-from runner.errors import TestFileError
+from runner.errors import PluginError, TestFileError
 from runner.language.arguments import ArgumentError
 from runner.language.parser import ParseResult, parse_file
 from runner.language.records import Block, Command, EmptyLine, Location, ParseError, Permutations, Query, Record
@@ -30,6 +30,7 @@ from runner.sessions.session import Session, SessionStateError, State, Statement
 
 if TYPE_CHECKING:
     from runner.dialects.profile import DialectProfile
+    from runner.engine.directives.registry import DirectiveRegistry
     from runner.sessions.block_monitor import BlockMonitor
     from runner.tidb.failpoints import FailpointScope
 
@@ -51,6 +52,7 @@ class Interpreter:
     connect: Callable[[ConnectParams], Connection]
     variables: Variables
     profile: DialectProfile  # what differs between mysqltest and mysql-tester: the run gives it
+    directives: DirectiveRegistry  # the run's handlers, built-in and plugins' (runner.plugins)
     # Keyed by the sourcing location too: records carry their include chain for failure reports.
     parse_cache: dict[tuple[Path, str, Location, str], ParseResult] = field(default_factory=dict)
     max_source_depth: int = 16
@@ -176,12 +178,12 @@ class Interpreter:
             self.modifiers = Modifiers()
 
     def run_command(self, command: Command) -> None:
-        entry = self.profile.lookup(command.name)
+        entry = self.directives.lookup(command.name, self.profile.name)
         if entry is None:
             raise TestFailure(command.location, f"command '{command.name}' is not implemented by tidbrun")
         try:
             entry.handler(self, command)
-        except (TestFailure, TestSkipped, TestExit, BreakLoop):
+        except (TestFailure, TestSkipped, TestExit, BreakLoop, PluginError):
             raise
         except (VariableError, ErrorListError, TestFileError, TransformError, ArgumentError, ValueError) as exc:
             # ValueError: a handler refusing its argument (a value the test wrote).
@@ -561,7 +563,10 @@ class Interpreter:
         key = (path, delimiter, location, self.charset)
         parsed = self.parse_cache.get(key)
         if parsed is None:
-            parsed = parse_file(path, parent=location, delimiter=delimiter, charset=self.charset, partial=True)
+            parsed = parse_file(
+                path, parent=location, delimiter=delimiter, charset=self.charset, partial=True,
+                commands=self.directives.added_names(self.profile.name),
+            )
             self.parse_cache[key] = parsed
         self._depth += 1
         try:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from runner.config.run_config import RunConfig
 from runner.errors import EXIT_OK, EXIT_TEST_FAILED, EXIT_USAGE
+from runner.plugins import activate as activate_plugins
 from runner.report import json_file
 from runner.report.console import ConsoleReport
 from runner.run.outcome import ListFeed, ServerRun
@@ -53,6 +54,13 @@ def execute(config: RunConfig) -> int:
     if not HAVE_CEXT:
         print("tidbrun: note: mysql-connector-python's C extension is not loaded; running on pure Python",
               file=sys.stderr)
+    mysql_test_dir = _mysql_test_dir(config)
+    if mysql_test_dir is not None and config.result_file is None and not config.plain:
+        from runner.run.cases import plan_tests
+
+        cases = plan_tests(cases, mysql_test_dir, big_test=config.big_test, external=config.server.external)
+    plugins = activate_plugins(config.plugins)
+    plugins.call("tidbrun_collection_modifyitems", config=config, cases=cases)
     own_vardir = config.vardir is None
     vardir = (
         Path(tempfile.mkdtemp(prefix="tidbrun-", dir=_scratch_root()))
@@ -60,11 +68,6 @@ def execute(config: RunConfig) -> int:
         else Path(config.vardir).resolve()  # type: ignore[arg-type]
     )
     (vardir / "tmp").mkdir(parents=True, exist_ok=True)
-    mysql_test_dir = _mysql_test_dir(config)
-    if mysql_test_dir is not None and config.result_file is None and not config.plain:
-        from runner.run.cases import plan_tests
-
-        cases = plan_tests(cases, mysql_test_dir, big_test=config.big_test, external=config.server.external)
     report = ConsoleReport(color=config.color, verbose=config.verbose)
     started = time.perf_counter()
     reports: list[TestReport] = []
@@ -93,6 +96,7 @@ def execute(config: RunConfig) -> int:
     if config.faults.report_file is not None:
         json_file.write(config.faults.report_file, reports, wall=wall, exit_code=code,
                         transitions=outcome.transitions, notes=outcome.notes)
+    plugins.call("tidbrun_report", reports=reports, wall=wall, exit_code=code)
     return code
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from runner.errors import ServerUnavailable, TestFileError
+from runner.errors import PluginError, ServerUnavailable, TestFileError
 from runner.faults import context as failure_context
 from runner.faults.crash import CrashWatch
 from runner.faults.deadline import Deadlines
@@ -88,6 +88,8 @@ class TestGuard:
             )
             report = TestReport(case, NOT_RUN, seconds, f"not run: server unavailable: {exc}")  # type: ignore[arg-type]
             report.context = context
+        except PluginError:  # a plugin's hook or directive raised: the run stops, naming it
+            raise
         except Exception as exc:  # a tidbrun bug this test ran into: the test errs, the run goes on
             log.exception("%s: internal error", case.name)
             if os.environ.get("TIDBRUN_DEBUG"):

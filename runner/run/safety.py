@@ -20,6 +20,8 @@ from runner.faults.deadline import Deadlines
 from runner.faults.interrupts import Trap, trap
 from runner.faults.reach import Reach
 from runner.faults.watch import Killer, Watch
+from runner.hooks import hookimpl
+from runner.plugins import current as current_plugins
 from runner.report.logfile import run_log
 from runner.run.guard import NOT_RUN, TestGuard
 from runner.run.suite import SuiteRunner, TestCase, TestReport
@@ -28,11 +30,27 @@ from runner.sessions.driver import ConnectParams
 from runner.sessions.driver import connect as driver_connect
 
 if TYPE_CHECKING:
+    from runner.run.testinfo import TestInfo
     from runner.server.address import ServerAddress
     from runner.server.embedded import EmbeddedServer
+    from runner.sessions.session import StatementWrapper
 
 T = TypeVar("T")
 log = logging.getLogger("tidbrun.run")
+
+
+class _Watchdog:
+    """The statement watchdog (--statement-timeout, the deadlines, Ctrl-C) as the innermost
+    statement wrapper of every test (``runner.hooks.tidbrun_statement_wrapper``)."""
+
+    NAME = "tidbrun.watchdog"
+
+    def __init__(self, watch: Watch) -> None:
+        self.watch = watch
+
+    @hookimpl(trylast=True)
+    def tidbrun_statement_wrapper(self, test: TestInfo, inner: StatementWrapper) -> StatementWrapper:
+        return self.watch.run  # it runs the statement itself: nothing is under it
 
 
 class RunSafety:
@@ -53,10 +71,15 @@ class RunSafety:
 
     @contextlib.contextmanager
     def active(self) -> Iterator[RunSafety]:
+        plugins = current_plugins()
         with run_log(self.config.faults.log_file), trap(self._on_signal) as caught:
             self.trap = caught
-            with self.watch, self.deadlines.installed():
-                yield self
+            plugins.register(_Watchdog(self.watch), _Watchdog.NAME)
+            try:
+                with self.watch, self.deadlines.installed():
+                    yield self
+            finally:
+                plugins.unregister(_Watchdog.NAME)
 
     def watch_server(self, server: EmbeddedServer) -> None:
         """The embedded server: crashes are watched and it is restarted; so is a server a test
@@ -116,7 +139,6 @@ class RunSafety:
     ) -> TestGuard:
         self.runner = runner
         runner.reach = self.reach
-        runner.statement_wrapper = self.watch.run
         return TestGuard(runner, watch=self.watch, deadlines=self.deadlines, reach=self.reach, crash=self.crash,
                          make_clean=make_clean, make_environment=make_environment)
 

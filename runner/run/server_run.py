@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runner.config.run_config import RunConfig
-from runner.dialects.profile import profile_named
 from runner.errors import ServerUnavailable
+from runner.plugins import activate as activate_plugins
 from runner.run.outcome import CaseFeed, ServerRun
 from runner.run.safety import RunSafety
 from runner.run.suite import SuiteRunner, TestCase, TestReport, with_collation_variants
@@ -84,6 +84,7 @@ def run_on_server(
 ) -> ServerRun:
     """One server (embedded, or the one named) and the tests ``feed`` hands it, one by one."""
     outcome = ServerRun()
+    plugins = activate_plugins(config.plugins)  # a worker process loads them again
     safety = RunSafety(config)
 
     def emit(result: TestReport) -> None:
@@ -125,7 +126,8 @@ def run_on_server(
             runner = SuiteRunner(
                 config=config,
                 address=address,
-                dialect=profile_named(dialect_name).renderer(),
+                dialect=plugins.dialect(dialect_name).renderer(),
+                plugins=plugins,
                 vardir=vardir,
                 mysql_test_dir=mysql_test_dir,
                 environment=_environment(config, address, vardir, mysql_test_dir, first.path, version, keeper),

@@ -7,69 +7,30 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from runner.config.run_config import RunConfig
-from runner.dialects.profile import profile_named
 from runner.engine.interpreter import Interpreter
 from runner.engine.outcomes import TestFailure, TestInputError, TestSkipped
 from runner.engine.position import Position
 from runner.engine.state import TestPaths, Toggles
 from runner.engine.variables import Variables
 from runner.errors import TestFileError
-from runner.faults.context import FailureContext, for_exception, for_test_failure
+from runner.faults.context import for_exception, for_test_failure
 from runner.faults.reach import Reach
 from runner.judge.compare import (
-    Mismatch,
     collation_result_path,
-    compare,
-    expected_result_path,
     is_collation_test,
-    read_result,
-    record_result,
-    reject_path,
     result_path_for,
-    write_atomically,
 )
-from runner.judge.rdiff import RdiffError, patched_result, rdiff_of
+from runner.plugins import Plugins
+from runner.plugins import current as current_plugins
 from runner.render.base import Dialect
+from runner.run.case import Status, TestCase, TestReport
 from runner.run.per_test_database import PerTestDatabase
+from runner.run.testinfo import TestInfo
 from runner.server.address import ServerAddress
 from runner.sessions.driver import ConnectError, Connection, ConnectParams, connect, connect_complete
-from runner.sessions.session import StatementWrapper
 from runner.tidb.failpoints import FailpointAPI
-
-Status = Literal["pass", "fail", "skip", "error", "not run"]
-
-
-@dataclass(frozen=True, slots=True)
-class TestCase:
-    path: Path
-    name: str
-    result: Path
-    # What mysql-test-run.pl would add (runner.run.cases); empty for tests outside a mysql-test tree.
-    setup: tuple[str, ...] = ()  # server options the test needs (the embedded server restarts for them)
-    skip: str | None = None  # MTR skips it before it runs, with this reason
-    environment: tuple[tuple[str, str | None], ...] = ()  # MTR_COMBINATION_*, TZ...; None: unset it
-    rdiff: Path | None = None  # the combination's result is ``result`` with this patch applied
-    start_script: Path | None = None  # ``<test>-master.sh``: run before the server starts for the test
-    config: Path | None = None  # MTR's config template when not include/default_my.cnf (more servers)
-    slave_setup: tuple[str, ...] = ()  # options of the template's servers with #!use-slave-opt (mysqld.2)
-    # The [ENV] of the test's own .cnf: MTR exports it before it starts the servers, so they get it too.
-    server_environment: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(slots=True)
-class TestReport:
-    case: TestCase
-    status: Status
-    seconds: float
-    message: str = ""
-    diff: str = ""
-    output: str = ""
-    recorded: bool = False
-    details: list[str] = field(default_factory=list)
-    context: FailureContext | None = None  # where and on what it failed (runner.faults.context)
 
 
 def discover(paths: list[Path], result_file: Path | None = None) -> list[TestCase]:
@@ -176,7 +137,7 @@ class SuiteRunner:
     reach: Reach | None = None  # retries and the circuit breaker for tidbrun's own connections
     flavour: str | None = None  # the server's: r/x.<flavour>.result wins over r/x.result
     position: Position = field(default_factory=Position)  # where the running test is (for its deadline)
-    statement_wrapper: StatementWrapper | None = None  # around each statement of the tests' sessions
+    plugins: Plugins = field(default_factory=current_plugins)  # directives, dialects, test hooks, judge
 
     def connect_params(self) -> ConnectParams:
         address = self.address
@@ -201,10 +162,11 @@ class SuiteRunner:
             vardir=self.vardir,
             tmpdir=self.vardir / "tmp",
         )
-        profile = profile_named(self.dialect.name)
+        profile = self.plugins.dialect(self.dialect.name)
+        added = self.plugins.directives.added_names(profile.name)
         try:
             # A syntax error stops the test where the test reaches it (ParseError), not before it runs.
-            records = profile.read(case.path, display=str(case.path), partial=True).records
+            records = profile.read(case.path, display=str(case.path), partial=True, commands=added).records
         except TestFileError as exc:
             return TestReport(case, "error", time.perf_counter() - started, str(exc))
         env = dict(self.environment)
@@ -227,6 +189,8 @@ class SuiteRunner:
         variables = Variables(env)
         for name, value in self.config.variables.items():  # --var NAME=VALUE
             variables.set(name, value)
+        test = TestInfo(case, profile.name, self.address, variables, self.vardir,
+                        connect=lambda: own_connect(self.connect_params()))
         interpreter = Interpreter(
             dialect=self.dialect,
             paths=paths,
@@ -236,12 +200,14 @@ class SuiteRunner:
             reap_timeout=self.config.reap_timeout,
             toggles=Toggles(**profile.toggle_defaults),
             profile=profile,
+            directives=self.plugins.directives,
             failpoints=self.failpoints.scope() if self.failpoints is not None else None,
             position=self.position,
-            statement_wrapper=self.statement_wrapper,
+            statement_wrapper=self.plugins.statement_wrapper(test),
         )
         try:
             interpreter.defaults = database.create()
+            self.plugins.call("tidbrun_test_setup", test=test)
             output = interpreter.run(records)
         except TestSkipped as skipped:
             return TestReport(case, "skip", time.perf_counter() - started, skipped.reason)
@@ -261,6 +227,7 @@ class SuiteRunner:
         finally:
             interpreter.close()
             interpreter.stderr.extend(database.drop())
+            self.plugins.call("tidbrun_test_teardown", test=test)
             if callable(self.between_tests):
                 self.between_tests()
         if interpreter.failpoints is not None and interpreter.failpoints.leaked:
@@ -270,52 +237,8 @@ class SuiteRunner:
         return self._judge(case, output, time.perf_counter() - started)
 
     def _judge(self, case: TestCase, output: str, seconds: float) -> TestReport:
-        if not output:
-            return TestReport(case, "fail", seconds, "the test did not produce any output")
-        flavour = None if self.config.result_file else self.flavour
-        if case.rdiff is not None:
-            return self._judge_rdiff(case, output, seconds)
-        if self.config.record:
-            recorded = record_result(case.result, flavour, output, split=self.config.record_flavour)
-            return TestReport(case, "pass", seconds, recorded.note, output=output, recorded=True)
-        result = expected_result_path(case.result, flavour)
-        expected = read_result(result)
-        if expected is None:
-            reject = reject_path(result, self.config.reject_dir)
-            write_atomically(reject, output)
-            return TestReport(
-                case, "fail", seconds, f"the result file {result} does not exist (output in {reject})",
-                output=output,
-            )
-        mismatch: Mismatch | None = compare(expected, output, expected_name=str(result), actual_name="actual")
-        if mismatch is None:
-            return TestReport(case, "pass", seconds, output=output)
-        reject = reject_path(result, self.config.reject_dir)
-        write_atomically(reject, output)
-        return TestReport(
-            case, "fail", seconds, f"result content mismatch (first at line {mismatch.first_line}; output in {reject})",
-            diff=mismatch.diff, output=output,
+        verdict: TestReport | None = self.plugins.first(
+            "tidbrun_judge", case=case, output=output, seconds=seconds, config=self.config, flavour=self.flavour
         )
-
-    def _judge_rdiff(self, case: TestCase, output: str, seconds: float) -> TestReport:
-        """A combination whose expected output is a base result with an ``.rdiff`` applied."""
-        assert case.rdiff is not None
-        if self.config.record:
-            try:
-                write_atomically(case.rdiff, rdiff_of(case.result, output, case.rdiff.name))
-            except RdiffError as exc:
-                return TestReport(case, "error", seconds, str(exc), output=output)
-            return TestReport(case, "pass", seconds, f"recorded {case.rdiff}", output=output, recorded=True)
-        try:
-            expected = patched_result(case.result, case.rdiff)
-        except RdiffError as exc:
-            return TestReport(case, "error", seconds, str(exc), output=output)
-        mismatch = compare(expected, output, expected_name=f"{case.result} + {case.rdiff.name}", actual_name="actual")
-        if mismatch is None:
-            return TestReport(case, "pass", seconds, output=output)
-        reject = reject_path(case.rdiff, self.config.reject_dir)
-        write_atomically(reject, output)
-        return TestReport(
-            case, "fail", seconds, f"result content mismatch (first at line {mismatch.first_line}; output in {reject})",
-            diff=mismatch.diff, output=output,
-        )
+        assert verdict is not None  # the built-in judge always answers
+        return verdict

@@ -94,6 +94,7 @@ class TesterReader:
     file: str
     delimiter: str = ";"
     records: list[Record] = field(default_factory=list)
+    commands: frozenset[str] = frozenset()  # directives plugins added: commands too
     _buffer: str = ""
     _buffer_line: int = 0
     _delimiter_line: int = 0
@@ -161,7 +162,7 @@ class TesterReader:
         body = line[3:] if line[2] == " " else line[2:]
         word = first_word(body, self.delimiter)
         name = word.lower()
-        if name not in TESTER_COMMANDS and name not in TIDBRUN_COMMANDS:
+        if name not in TESTER_COMMANDS and name not in TIDBRUN_COMMANDS and name not in self.commands:
             raise TestFileError(
                 self._here(number),
                 f"'--{word}' is not a mysql-tester command (a line starting with '--' must be one; "
@@ -191,7 +192,7 @@ class TesterReader:
             self._command(line, word.lower(), body[len(word) :], "delimited", body)
             return
         word = first_word(statement, self.delimiter)
-        if word.lower() in TESTER_COMMANDS:
+        if word.lower() in TESTER_COMMANDS or word.lower() in self.commands:
             self._command(line, word.lower(), statement[len(word) :], "delimited", statement)
         else:
             self.records.append(Query(self._here(line), *self._split_delimiter(statement)))
@@ -220,13 +221,15 @@ def read_tester_text(path: Path) -> str:
     return path.read_bytes().decode("latin-1")
 
 
-def parse_tester_text(text: str, file: str) -> ParseResult:
-    return TesterReader(file).read(text)
+def parse_tester_text(text: str, file: str, commands: frozenset[str] = frozenset()) -> ParseResult:
+    return TesterReader(file, commands=commands).read(text)
 
 
-def parse_tester_file(path: Path, *, display: str | None = None) -> ParseResult:
+def parse_tester_file(
+    path: Path, *, display: str | None = None, commands: frozenset[str] = frozenset()
+) -> ParseResult:
     try:
         text = read_tester_text(path)
     except OSError as exc:
         raise TestFileError(None, f"cannot read {path}: {exc.strerror}") from None
-    return parse_tester_text(text, display or str(path))
+    return parse_tester_text(text, display or str(path), commands)

@@ -1,21 +1,33 @@
-"""The one registry of directive handlers: built-ins and plugins register here the same way.
+"""The one registry of directive handlers: built-ins and plugins fill it through the same hook
+(``tidbrun_add_directives`` in ``runner.hooks``), and the readers consult it for the names they
+accept, so a plugin can add a name neither mysqltest nor mysql-tester has.
 
-A handler is ``handler(interpreter, command) -> None``. ``consumes_modifiers`` marks commands that
-"execute" in mysqltest's sense: they use up the pending replace_*/sorted_result/lowercase_result.
+A built-in handler is ``handler(interpreter, command) -> None`` (``internal=True``); a plugin's is
+``handler(ctx, command) -> None`` with ``ctx`` a ``runner.engine.context.DirectiveContext``.
+``consumes_modifiers`` marks commands that "execute" in mysqltest's sense: they use up the pending
+replace_*/sorted_result/lowercase_result.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from runner.engine.context import DirectiveContext
+from runner.engine.outcomes import BreakLoop, TestExit, TestFailure, TestSkipped
+from runner.errors import PluginError
 
 if TYPE_CHECKING:
     from runner.engine.interpreter import Interpreter
     from runner.language.records import Command
 
 Handler = Callable[["Interpreter", "Command"], None]
+PluginHandler = Callable[[DirectiveContext, "Command"], None]
+# What ``@directive`` marked, by the module that defines the handler (handlers made in a loop
+# are no module attribute of their own).
+_MARKED: dict[str, list[tuple[str, Handler, bool]]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,48 +35,101 @@ class Directive:
     name: str
     handler: Handler
     consumes_modifiers: bool
-
-
-_REGISTRY: dict[str, Directive] = {}
-_BUILTIN_MODULES = (
-    "queries", "connections", "flow", "output", "files", "tidb", "blocking", "server", "replication",
-    "optimizer_trace",
-)
-_loaded = False
+    plugin: str = "tidbrun"  # who registered it: failures of its handler name it
 
 
 def directive(*names: str, consumes_modifiers: bool = False) -> Callable[[Handler], Handler]:
-    """Register ``handler`` under each of ``names`` (lower case, as the parser gives them)."""
+    """Mark ``handler`` as the built-in directive ``names`` (lower case, as the readers give them);
+    ``add_module`` registers what a module marked."""
 
-    def register(handler: Handler) -> Handler:
-        for name in names:
-            _REGISTRY[name.lower()] = Directive(name.lower(), handler, consumes_modifiers)
+    def mark(handler: Handler) -> Handler:
+        marked = _MARKED.setdefault(handler.__module__, [])
+        marked.extend((name.lower(), handler, consumes_modifiers) for name in names)
         return handler
 
-    return register
+    return mark
 
 
-def lookup(name: str) -> Directive | None:
-    _ensure_loaded()
-    return _REGISTRY.get(name)
+@dataclass(slots=True)
+class DirectiveRegistry:
+    """Handlers by name: ``shared`` ones serve every dialect, ``by_dialect`` ones come first in theirs."""
+
+    shared: dict[str, Directive] = field(default_factory=dict)
+    by_dialect: dict[str, dict[str, Directive]] = field(default_factory=dict)
+    # Names plugins added, by dialect (None: all): the readers take them for commands.
+    _added: dict[str | None, set[str]] = field(default_factory=dict)
+
+    def lookup(self, name: str, dialect: str = "mysqltest") -> Directive | None:
+        own = self.by_dialect.get(dialect)
+        if own is not None:
+            entry = own.get(name)
+            if entry is not None:
+                return entry
+        return self.shared.get(name)
+
+    def names(self, dialect: str = "mysqltest") -> frozenset[str]:
+        return frozenset(self.shared) | frozenset(self.by_dialect.get(dialect, ()))
+
+    def added_names(self, dialect: str) -> frozenset[str]:
+        """The names plugins added for ``dialect``, which its reader must take for commands."""
+        return frozenset(self._added.get(None, ())) | frozenset(self._added.get(dialect, ()))
+
+    def put(self, entry: Directive, dialects: Iterable[str] | None, *, new_name: bool) -> None:
+        if dialects is None:
+            self.shared[entry.name] = entry
+        else:
+            for dialect in dialects:
+                self.by_dialect.setdefault(dialect, {})[entry.name] = entry
+        if new_name:
+            keys: tuple[str | None, ...] = (None,) if dialects is None else tuple(dialects)
+            for key in keys:
+                self._added.setdefault(key, set()).add(entry.name)
 
 
-def implemented() -> frozenset[str]:
-    _ensure_loaded()
-    return frozenset(_REGISTRY)
+class Registering:
+    """What a ``tidbrun_add_directives`` hook gets: ``add`` registers in the name of its plugin."""
+
+    def __init__(self, registry: DirectiveRegistry, plugin: str, *, builtin: bool) -> None:
+        self._registry = registry
+        self.plugin = plugin
+        self._builtin = builtin
+
+    def add(
+        self,
+        name: str,
+        handler: Callable[[Any, Command], None],
+        *,
+        dialects: Iterable[str] | None = None,
+        consumes_modifiers: bool = False,
+        internal: bool = False,
+    ) -> None:
+        """Register ``handler`` as the directive ``name``, for ``dialects`` (None: every dialect).
+
+        ``internal``: the handler takes the interpreter itself (tidbrun's own handlers); otherwise
+        it takes a ``DirectiveContext``."""
+        name = name.lower()
+        if not name.replace("_", "").isalnum():
+            raise PluginError(self.plugin, f"directive name {name!r} is not a word")
+        wrapped = handler if internal else _with_context(handler, self.plugin, name)
+        self._registry.put(
+            Directive(name, wrapped, consumes_modifiers, self.plugin),
+            tuple(dialects) if dialects is not None else None,
+            new_name=not self._builtin,
+        )
+
+    def add_module(self, module: ModuleType, *, dialects: Iterable[str] | None = None) -> None:
+        """Register every handler ``module`` marked with ``@directive`` (built-ins: internal)."""
+        for name, handler, consumes in _MARKED.get(module.__name__, ()):
+            self.add(name, handler, dialects=dialects, consumes_modifiers=consumes, internal=self._builtin)
 
 
-def _ensure_loaded() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    for module in _BUILTIN_MODULES:
-        importlib.import_module(f"runner.engine.directives.{module}")
-    # Plugins: a package exposing an entry point in group "tidbrun.directives" whose module
-    # registers its handlers with @directive on import. (importlib.metadata loads here, at the
-    # first command: a start that needs no handler does not pay for it.)
-    from importlib.metadata import entry_points
+def _with_context(handler: PluginHandler, plugin: str, name: str) -> Handler:
+    def run(interpreter: Interpreter, command: Command) -> None:
+        try:
+            handler(DirectiveContext(interpreter, command), command)
+        except (TestFailure, TestSkipped, TestExit, BreakLoop, PluginError):
+            raise
+        except Exception as exc:
+            raise PluginError(plugin, f"directive '{name}' raised {type(exc).__name__}: {exc}") from None
 
-    for entry in entry_points(group="tidbrun.directives"):
-        entry.load()
+    return run
