@@ -19,9 +19,9 @@ from runner.render.base import Dialect
 from runner.sessions.driver import ConnectError, Connection, ConnectParams, ServerError
 
 Connector = Callable[[ConnectParams], Connection]
-# path, the name failures show, partial (a syntax error ends the records instead of raising), and
-# the directive names plugins added (commands too)
-Reader = Callable[[Path, "str | None", bool, frozenset[str]], ParseResult]
+# path, the name failures show, partial (a syntax error ends the records instead of raising), the
+# directive names plugins added (commands too), and the file's bytes when the caller has read them
+Reader = Callable[[Path, "str | None", bool, frozenset[str], "bytes | None"], ParseResult]
 
 _UNKNOWN_TIME_ZONE = 1298
 
@@ -81,19 +81,21 @@ class DialectProfile:
     # What `--echo <argument>` prints, when it does not depend on variables.
     echo_text: Callable[[str], str] = lambda argument: argument
     # The test-file reader and the result format.
-    reader: Reader = lambda path, display, partial, commands: parser.parse_file(
-        path, display=display, partial=partial, commands=commands
+    reader: Reader = lambda path, display, partial, commands, data: (
+        parser.parse_file(path, display=display, partial=partial, commands=commands) if data is None else
+        parser.parse_text(parser.test_text(data), display or str(path), partial=partial, commands=commands)
     )
     renderer: Callable[[], Dialect] = MysqltestDialect
 
     def read(
         self, path: Path, display: str | None = None, *, partial: bool = False,
-        commands: frozenset[str] = frozenset(),
+        commands: frozenset[str] = frozenset(), data: bytes | None = None,
     ) -> ParseResult:
         """``partial``: a syntax error ends the records instead of raising, where the dialect's tool
         runs what comes before it (mysqltest does; mysql-tester reads the whole file first).
-        ``commands``: directive names plugins added, read as commands."""
-        return self.reader(path, display, partial, commands)
+        ``commands``: directive names plugins added, read as commands. ``data``: the file's bytes,
+        when the caller has them (a test file is read once)."""
+        return self.reader(path, display, partial, commands, data)
 
     def connector(self, base: Connector) -> Connector:
         """``base``, followed by the dialect's set-up on each new connection."""
@@ -113,10 +115,14 @@ class DialectProfile:
         return connect
 
 
-def _tester_read(path: Path, display: str | None, partial: bool, commands: frozenset[str]) -> ParseResult:
-    from runner.dialects.mysql_tester.reader import parse_tester_file
+def _tester_read(
+    path: Path, display: str | None, partial: bool, commands: frozenset[str], data: bytes | None
+) -> ParseResult:
+    from runner.dialects.mysql_tester.reader import parse_tester_file, parse_tester_text
 
-    return parse_tester_file(path, display=display, commands=commands)
+    if data is None:
+        return parse_tester_file(path, display=display, commands=commands)
+    return parse_tester_text(data.decode("latin-1"), display or str(path), commands)
 
 
 def _tester_renderer() -> Dialect:

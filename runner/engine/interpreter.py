@@ -14,14 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from runner.engine.directives.flow import query_get_value  # shared with let
 from runner.engine.expected_errors import ErrorListError, ExpectedErrors, error_name
 from runner.engine.outcomes import BreakLoop, TestExit, TestFailure, TestInputError, TestSkipped
+from runner.engine.permutations import run_permutations
 from runner.engine.position import Position
 from runner.engine.state import TOGGLE_VARIABLES, Modifiers, TestPaths, Toggles
 from runner.engine.variables import VariableError, Variables, as_int, is_true
+from runner.engine.waits import reap_in_time
 from runner.errors import PluginError, TestFileError
 from runner.language.arguments import ArgumentError
-from runner.language.parser import ParseResult, parse_file
+from runner.language.includes import IncludeCache
+from runner.language.parser import ParseResult
 from runner.language.records import Block, Command, EmptyLine, Location, ParseError, Permutations, Query, Record
 from runner.render.base import Dialect, ErrorVerdict, View
 from runner.render.transforms import Replacer, TransformError
@@ -55,6 +59,8 @@ class Interpreter:
     directives: DirectiveRegistry  # the run's handlers, built-in and plugins' (runner.plugins)
     # Keyed by the sourcing location too: records carry their include chain for failure reports.
     parse_cache: dict[tuple[Path, str, Location, str], ParseResult] = field(default_factory=dict)
+    # Under it, the run's: each file parsed once per run (the run gives one to every test).
+    includes: IncludeCache = field(default_factory=IncludeCache)
     max_source_depth: int = 16
 
     out: list[str] = field(default_factory=list)
@@ -164,8 +170,6 @@ class Interpreter:
                 if not self.profile.error_survives_commands:
                     self.expected = None
             elif type(record) is Permutations:
-                from runner.engine.permutations import run_permutations
-
                 run_permutations(self, record)
             elif type(record) is ParseError:
                 raise TestInputError(record.location, record.message)
@@ -283,12 +287,7 @@ class Interpreter:
                 session.send(sql)
                 return
             else:
-                if mode == "reap":
-                    from runner.engine.waits import reap_in_time
-
-                    outcome = reap_in_time(self, session, location)
-                else:
-                    outcome = session.execute(sql)
+                outcome = reap_in_time(self, session, location) if mode == "reap" else session.execute(sql)
                 if outcome.error and outcome.error.errno in _CONNECTION_LOST and self.toggles.reconnect:
                     # enable_reconnect: like libmysqlclient, reconnect and send the statement again;
                     # a server not back yet fails the statement with the connect error (2002...).
@@ -452,8 +451,6 @@ class Interpreter:
             if close <= 0:
                 raise TestFailure(location, f"missing closing backtick in: {stripped}")
             return self.backtick_value(self.expand(stripped[1:close]), location)
-        from runner.engine.directives.flow import query_get_value  # shared with let
-
         if stripped.startswith("query_get_value"):
             return query_get_value(self, stripped, location)
         return self.expand(text)
@@ -563,8 +560,8 @@ class Interpreter:
         key = (path, delimiter, location, self.charset)
         parsed = self.parse_cache.get(key)
         if parsed is None:
-            parsed = parse_file(
-                path, parent=location, delimiter=delimiter, charset=self.charset, partial=True,
+            parsed = self.includes.read(
+                path, location, delimiter=delimiter, charset=self.charset,
                 commands=self.directives.added_names(self.profile.name),
             )
             self.parse_cache[key] = parsed

@@ -19,7 +19,7 @@ from runner.judge.compare import (
     write_atomically,
 )
 from runner.judge.rdiff import RdiffError, patched_result, rdiff_of
-from runner.run.case import TestCase, TestReport
+from runner.run.records import TestCase, TestReport
 
 
 @hookimpl(trylast=True)

@@ -511,7 +511,12 @@ def read_test_text(path: Path) -> str:
 
     CR LF becomes LF, as mysqltest's reader does.
     """
-    return path.read_bytes().decode("latin-1").replace("\r\n", "\n")
+    return test_text(path.read_bytes())
+
+
+def test_text(data: bytes) -> str:
+    """A test file's bytes as the reader takes them (see read_test_text)."""
+    return data.decode("latin-1").replace("\r\n", "\n")
 
 
 Loader = Callable[[Path, Location | None, str], ParseResult]

@@ -22,11 +22,12 @@ from runner.judge.compare import (
     is_collation_test,
     result_path_for,
 )
+from runner.language.includes import IncludeCache
 from runner.plugins import Plugins
 from runner.plugins import current as current_plugins
 from runner.render.base import Dialect
-from runner.run.case import Status, TestCase, TestReport
 from runner.run.per_test_database import PerTestDatabase
+from runner.run.records import Status, TestCase, TestReport
 from runner.run.testinfo import TestInfo
 from runner.server.address import ServerAddress
 from runner.sessions.driver import ConnectError, Connection, ConnectParams, connect, connect_complete
@@ -77,29 +78,50 @@ _SOURCE_LINE = re.compile(rb"^[ \t]*(?:--[ \t]*)?source[ \t]+([^\s;$]+)", re.MUL
 _COMPLETE_PROTOCOL_MARKS = (b"enable_info", b"enable_metadata", b"enable_session_track_info", b"query_cache_info")
 
 
-def _needs_complete_protocol(test: Path, basedir: Path) -> bool:
+# A file's scan for the marks: whether it has one, and the files it sources; by path, mtime, size.
+Scans = dict[tuple[Path, int, int], tuple[bool, list[bytes]]]
+
+
+def _scan(text: bytes) -> tuple[bool, list[bytes]]:
+    return any(mark in text for mark in _COMPLETE_PROTOCOL_MARKS), _SOURCE_LINE.findall(text)
+
+
+def _needs_complete_protocol(test: Path, basedir: Path, text: bytes, scans: Scans | None = None) -> bool:
     """The C extension has no mysql_info(), drops column lengths and MariaDB's extended type
     info, gives no session state changes and negotiates other capabilities than libmariadb; the
-    few tests that show these (themselves or in a file they source) run on the pure-Python protocol."""
-    seen: set[Path] = set()
-    pending = [test]
+    few tests that show these (themselves or in a file they source) run on the pure-Python protocol.
+
+    ``text`` is the test's (read once, for this and the reader); the files it sources are scanned
+    once per run (``scans``)."""
+    scans = {} if scans is None else scans
+    seen: set[Path] = {test}
+    marked, names = _scan(text)
+    pending = [(test, name) for name in names]
+    if marked:
+        return True
     while pending:
-        path = pending.pop()
+        source, name = pending.pop()
+        relative = Path(name.decode("latin-1").strip("'\""))
+        for folder in (source.parent, test.parent, basedir):
+            if (folder / relative).is_file():
+                path = folder / relative
+                break
+        else:
+            continue
         if path in seen or len(seen) > 200:
             continue
         seen.add(path)
         try:
-            text = path.read_bytes()
+            stat = path.stat()
+            key = (path, stat.st_mtime_ns, stat.st_size)
+            scanned = scans.get(key)
+            if scanned is None:
+                scanned = scans[key] = _scan(path.read_bytes())
         except OSError:
             continue
-        if any(mark in text for mark in _COMPLETE_PROTOCOL_MARKS):
+        if scanned[0]:
             return True
-        for name in _SOURCE_LINE.findall(text):
-            relative = Path(name.decode("latin-1").strip("'\""))
-            for folder in (path.parent, test.parent, basedir):
-                if (folder / relative).is_file():
-                    pending.append(folder / relative)
-                    break
+        pending.extend((path, found) for found in scanned[1])
     return False
 
 
@@ -138,6 +160,8 @@ class SuiteRunner:
     flavour: str | None = None  # the server's: r/x.<flavour>.result wins over r/x.result
     position: Position = field(default_factory=Position)  # where the running test is (for its deadline)
     plugins: Plugins = field(default_factory=current_plugins)  # directives, dialects, test hooks, judge
+    includes: IncludeCache = field(default_factory=IncludeCache)  # sourced files, parsed once per run
+    protocol_scans: Scans = field(default_factory=dict)  # sourced files scanned once per run
 
     def connect_params(self) -> ConnectParams:
         address = self.address
@@ -165,8 +189,11 @@ class SuiteRunner:
         profile = self.plugins.dialect(self.dialect.name)
         added = self.plugins.directives.added_names(profile.name)
         try:
+            text = case.path.read_bytes()  # once: for the protocol check and for the reader
             # A syntax error stops the test where the test reaches it (ParseError), not before it runs.
-            records = profile.read(case.path, display=str(case.path), partial=True, commands=added).records
+            records = profile.read(case.path, display=str(case.path), partial=True, commands=added, data=text).records
+        except OSError as exc:
+            return TestReport(case, "error", time.perf_counter() - started, f"cannot read {case.path}: {exc.strerror}")
         except TestFileError as exc:
             return TestReport(case, "error", time.perf_counter() - started, str(exc))
         env = dict(self.environment)
@@ -179,7 +206,8 @@ class SuiteRunner:
                 env.pop(name, None)
             else:
                 env[name] = value
-        base_connect = connect_complete if _needs_complete_protocol(case.path, basedir) else connect
+        complete = _needs_complete_protocol(case.path, basedir, text, self.protocol_scans)
+        base_connect = connect_complete if complete else connect
         own_connect: Callable[[ConnectParams], Connection] = base_connect
         connector = profile.connector(base_connect)
         if self.reach is not None:
@@ -201,6 +229,7 @@ class SuiteRunner:
             toggles=Toggles(**profile.toggle_defaults),
             profile=profile,
             directives=self.plugins.directives,
+            includes=self.includes,
             failpoints=self.failpoints.scope() if self.failpoints is not None else None,
             position=self.position,
             statement_wrapper=self.plugins.statement_wrapper(test),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from runner.engine.variables import Variables
-    from runner.run.case import TestCase
+    from runner.run.records import TestCase
     from runner.server.address import ServerAddress
     from runner.sessions.driver import Connection
 
