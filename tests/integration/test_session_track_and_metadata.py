@@ -4,6 +4,8 @@ tidbrun and by the reference mariadb-test, compared byte for byte."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from runner.server.address import ServerAddress
@@ -23,9 +25,9 @@ def params(address: ServerAddress, database: str = "test") -> ConnectParams:
 
 
 @pytest.fixture
-def py(server_address: ServerAddress) -> PyConnection:
+def py(server_address: ServerAddress) -> Iterator[PyConnection]:
     connection = PyConnection(params(server_address))
-    yield connection  # type: ignore[misc]
+    yield connection
     connection.close()
 
 

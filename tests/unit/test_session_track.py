@@ -88,7 +88,7 @@ def test_empty_values_stay_empty() -> None:
 
 
 def shown(track: SessionTrack | None, view: View = TRACKING, columns: list[Column] | None = None) -> str:
-    rows = [("1",)] if columns else []
+    rows: list[tuple[str | None, ...]] = [("1",)] if columns else []
     return D.outcome(Outcome([Result(columns, rows, len(rows), session_track=track)]), None, view)
 
 

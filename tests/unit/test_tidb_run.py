@@ -220,7 +220,7 @@ def test_session_setup_against_recorded_tidb_errors() -> None:
     tidb.recordings["SET @@tidb_enable_analyze_snapshot=1"] = error(
         1193, "HY000", "Unknown system variable 'tidb_enable_analyze_snapshot'"
     )
-    connect = MYSQL_TESTER.connector(tidb.connect)
+    connect = MYSQL_TESTER.connector(tidb.connect)  # type: ignore[arg-type]
     connect(ConnectParams("127.0.0.1", "root", database="t1"))
     assert tidb.sessions[-1] == TESTER_SETUP
     # Any other failing SET is fatal, as in mysql-tester.

@@ -47,7 +47,7 @@ class FakeKiller:
 
 def session_on(conn: BlockingConnection, watch: Watch | None) -> Session:
     wrapper = watch.run if watch is not None else None
-    session = Session("con1", ConnectParams(host="localhost", user="root"), lambda params: conn, wrapper)
+    session = Session("con1", ConnectParams(host="localhost", user="root"), lambda params: conn, wrapper)  # type: ignore[arg-type,return-value]
     session.connect()
     return session
 
