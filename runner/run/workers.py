@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.config.run_config import RunConfig
+from runner.errors import PluginError
 from runner.run.outcome import ServerRun, merge
 from runner.run.schedule import Scheduler
 from runner.run.server_run import run_on_server
@@ -60,6 +61,9 @@ def _worker_main(config: RunConfig, worker: int, vardir: Path, mysql_test_dir: P
     (vardir / "tmp").mkdir(parents=True, exist_ok=True)
     try:
         outcome = run_on_server(config, _WorkerFeed(worker, tasks, messages), vardir, mysql_test_dir, show)
+    except PluginError as exc:  # a broken plugin stops the whole run, as it does on one server
+        messages.put(("plugin", worker, str(exc)))
+        raise SystemExit(1) from None
     except BaseException as exc:  # the parent reports it; the worker's tests go to the others
         messages.put(("died", worker, f"{type(exc).__name__}: {exc}"))
         raise SystemExit(1) from None
@@ -147,12 +151,20 @@ def run_parallel(
                     if not config.force:
                         stop_requested = True
                         scheduler.take_all()
-            elif kind in ("done", "died"):
+            elif kind in ("done", "died", "plugin"):
                 finished.add(number)
                 case = in_flight[number]
                 in_flight[number] = None
                 if kind == "done":
                     merge(total, payload)
+                elif kind == "plugin":
+                    if not total.input_error:  # once, though every worker meets it
+                        print(f"tidbrun: {payload}", file=sys.stderr)
+                    total.failed = total.input_error = stop_requested = True
+                    scheduler.take_all()
+                    if case is not None:
+                        show(TestReport(case, "error", 0.0, f"not run to its end: {payload}"))
+                        total.ran += 1
                 else:
                     print(f"tidbrun: worker {number} stopped: {payload}", file=sys.stderr)
                     total.failed = True

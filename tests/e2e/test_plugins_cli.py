@@ -127,3 +127,19 @@ def test_a_plugin_from_an_entry_point(tmp_path: Path, embedded_server: EmbeddedS
     assert run.stderr.strip() == (
         "tidbrun: plugin 'shouting': cannot load shouting_plugin: ImportError: half installed"
     )
+
+
+def test_a_hook_that_raises_in_a_worker_stops_the_run_too(tmp_path: Path) -> None:
+    plugin = write(tmp_path / "raising.py", (
+        "from runner.hooks import hookimpl\n"
+        "@hookimpl\n"
+        "def tidbrun_test_setup(test):\n"
+        "    raise RuntimeError('no setup today')\n"
+    ))  # fmt: skip
+    for name in ("a", "b", "c"):
+        write(tmp_path / "t" / f"{name}.test", "select 1 as x;\n")
+        write(tmp_path / "r" / f"{name}.result", "select 1 as x;\nx\n1\n")
+    run = run_tidbrun(tmp_path, "-j", "2", "--force", "--plugin", plugin, timeout=300)
+    assert run.returncode == 2, run.output
+    assert run.stderr.count(f"tidbrun: plugin '{plugin}': tidbrun_test_setup raised RuntimeError") == 1, run.stderr
+    assert "Traceback" not in run.output
