@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 regress: setup
-	$(BIN)/tidbrun --force suite/t
+	$(BIN)/tidbrun --force --plugin examples/tidbrun_example_plugin.py suite/t
 	@if $(BIN)/python -c 'import sys; from runner.server.binaries import cached_tidb_server as c; sys.exit(c() is None)'; \
 	then \
 	  $(BIN)/tidbrun --server tidb --force suite/tidb_tester && \

@@ -34,3 +34,11 @@ class TestFileError(TidbrunError):
 
 class ServerUnavailable(TidbrunError):
     """No server could be reached or started."""
+
+
+class PluginError(TidbrunError):
+    """A plugin that cannot be loaded, or whose hook or directive raised: the run stops (exit 2)."""
+
+    def __init__(self, plugin: str, message: str) -> None:
+        super().__init__(f"plugin '{plugin}': {message}")
+        self.plugin = plugin

@@ -24,7 +24,7 @@ def tidbrun_command() -> list[str]:
     script = Path(sys.executable).parent / "tidbrun"
     if script.is_file():
         return [str(script)]
-    return [sys.executable, "-c", "import sys; sys.argv[0] = 'tidbrun'; from runner.cli import main; main()"]
+    return [sys.executable, "-c", "import sys; sys.argv[0] = 'tidbrun'; from runner.cli.app import main; main()"]
 
 
 def reference_binary() -> str | None:

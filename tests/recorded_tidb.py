@@ -14,7 +14,7 @@ import datetime
 import threading
 from dataclasses import dataclass, field
 
-from runner.driver import Column, ConnectParams, Outcome, Result, ServerError
+from runner.sessions.driver import Column, ConnectParams, Outcome, Result, ServerError
 
 VERSION = "8.0.11-TiDB-v8.1.2"
 TIDB_VERSION = (

@@ -726,7 +726,7 @@ def mtr_command(
 
 # ------------------------------------------------------------------ tidbrun's --report-file
 
-# TestReport statuses (runner/suite.py) as this tool's verdicts.
+# TestReport statuses (runner/run/suite.py) as this tool's verdicts.
 REPORT_STATUS = {"pass": "pass", "recorded": "pass", "fail": "fail", "skip": "skip", "error": "error"}
 _REJECT_IN_MESSAGE = re.compile(r"output in (?P<path>[^;)]+\.reject)\)?")
 _HUNK = re.compile(r"^@@ -(?P<old>\d+)(?:,(?P<count>\d+))? \+\d+(?:,\d+)? @@")

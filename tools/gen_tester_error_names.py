@@ -1,4 +1,4 @@
-"""Generate runner/language/tester_error_names.py: the error names mysql-tester's ``--error`` knows.
+"""Generate runner/dialects/mysql_tester/error_names.py: the error names mysql-tester's ``--error`` knows.
 
 mysql-tester resolves a name with its own table ``MysqlErrNameToNum`` (``src/perror.go`` of
 pingcap/mysql-tester, Apache-2.0, itself generated from MySQL's and TiDB's error lists): MySQL's
@@ -6,7 +6,7 @@ numbering, both ``ER_NO_SUCH_TABLE`` and TiDB's ``ErrNoSuchTable`` spellings. Ma
 (runner/language/error_names.py) differ from MySQL's above ~1700, so the dialect needs this table.
 
 Usage: python tools/gen_tester_error_names.py [--perror src/perror.go | --repo <mysql-tester git dir>
-[--commit f2d90ea]] [--output runner/language/tester_error_names.py]
+[--commit f2d90ea]] [--output runner/dialects/mysql_tester/error_names.py]
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ def tidbrun() -> list[str]:
     script = Path(sys.executable).parent / "tidbrun"
     if script.is_file():
         return [str(script)]
-    return [sys.executable, "-c", "import sys; sys.argv[0] = 'tidbrun'; from runner.cli import main; main()"]
+    return [sys.executable, "-c", "import sys; sys.argv[0] = 'tidbrun'; from runner.cli.app import main; main()"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -107,7 +107,7 @@ def error_fields(exc: BaseException) -> tuple[int | None, str | None, str]:
     seen = 0
     current: BaseException | None = exc
     while current is not None and seen < 8:
-        error = getattr(current, "error", None)  # runner.driver.ConnectError carries a ServerError
+        error = getattr(current, "error", None)  # runner.sessions.driver.ConnectError carries a ServerError
         if error is not None and hasattr(error, "errno"):
             return int(error.errno), getattr(error, "sqlstate", None), str(getattr(error, "message", ""))
         errno = getattr(current, "errno", None)
@@ -121,7 +121,7 @@ def error_fields(exc: BaseException) -> tuple[int | None, str | None, str]:
 
 
 def classify_exception(exc: BaseException) -> Kind:
-    """The kind of an exception from a driver, from ``runner.driver`` or from tidbrun's own code."""
+    """The kind of an exception from a driver, from ``runner.sessions.driver`` or from tidbrun's own code."""
     kind_attr: Any = getattr(exc, "kind", None)  # tidbrun errors that already know their kind
     if kind_attr in (TRANSIENT, PERMANENT, UNKNOWN):
         return kind_attr  # type: ignore[no-any-return]

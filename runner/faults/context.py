@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from runner.faults.classify import classify, error_fields
 
 if TYPE_CHECKING:
-    from runner.driver import ConnectParams, ServerError
-    from runner.interpreter import Interpreter
+    from runner.engine.interpreter import Interpreter
     from runner.language.records import Location
+    from runner.sessions.driver import ConnectParams, ServerError
 
 _QUOTED_STATEMENT = re.compile(r"^query '(.*)'$", re.DOTALL)
 _MAX_STATEMENT = 500

@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import logging
 import signal
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any
 
+from runner.engine.outcomes import TestFailure
+from runner.engine.position import Position
 from runner.faults.watch import Watch
-from runner.interpreter import Interpreter, TestFailure
 from runner.language.records import Command, Location, Record
 
 log = logging.getLogger("tidbrun.deadline")
-_RUN_CODE = Interpreter.run.__code__
 
 
 class TestTimedOut(TestFailure):
@@ -58,6 +56,7 @@ class Deadlines:
         self._main = threading.main_thread()
         self.expiry: Expiry | None = None
         self._signals = False
+        self._position = Position()  # the running test's, given by arm()
 
     @property
     def suite_expired(self) -> bool:
@@ -78,9 +77,10 @@ class Deadlines:
             signal.signal(signal.SIGALRM, previous)
             self._signals = False
 
-    def arm(self) -> None:
-        """Start the clock for one test."""
+    def arm(self, position: Position | None = None) -> None:
+        """Start the clock for one test; ``position`` is where its interpreter is."""
         self.expiry = None
+        self._position = position if position is not None else Position()
         delay, suite = self._next_delay()
         if delay is None:
             return
@@ -106,9 +106,9 @@ class Deadlines:
         limit = self.suite_timeout if suite else self.testcase_timeout
         reason = f"--{'suite' if suite else 'testcase'}-timeout {limit:g} s"
         in_flight = [entry.describe() for entry in self._watch.in_flight()]
-        frame = sys._current_frames().get(self._main.ident or -1)
-        location = _location_in(frame)
-        running = in_flight or ([_doing(frame, location)] if location else [])
+        record = self._position.record
+        location = record.location if record is not None else None
+        running = in_flight or ([_doing(record)] if record is not None else [])
         self.expiry = Expiry(reason, running, location, suite)
         message = self.expiry.message()
         log.warning("%s", message)
@@ -119,49 +119,15 @@ class Deadlines:
 
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
         expiry = self.expiry
-        if expiry is None or not _in_test_body(frame):
+        if expiry is None or not self._position.in_body:
             return
-        raise TestTimedOut(_location_in(frame) or expiry.location, expiry.message())
+        raise TestTimedOut(self._position.location or expiry.location, expiry.message())
 
 
-def _in_test_body(frame: FrameType | None) -> bool:
-    while frame is not None:
-        if frame.f_code is _RUN_CODE:
-            return True
-        frame = frame.f_back
-    return False
-
-
-def _location_in(frame: FrameType | None) -> Location | None:
-    """The innermost test location the interpreter is working on, from its frames' locals."""
-    while frame is not None:
-        if frame.f_code.co_filename.endswith(("interpreter.py", "directives.py")) or "/directives/" in (
-            frame.f_code.co_filename
-        ):
-            found = _location_from_locals(frame.f_locals)
-            if found is not None:
-                return found
-        frame = frame.f_back
-    return None
-
-
-def _doing(frame: FrameType | None, location: Location) -> str:
-    """``'sleep 20' at file:line``: the command the test is at, when a frame holds it."""
-    while frame is not None:
-        for key in ("command", "cmd"):
-            value = frame.f_locals.get(key)
-            if isinstance(value, Command) and value.location == location:
-                text = f"{value.name} {value.argument.strip()}".strip()
-                return f"'{text}' at {location.describe()}"
-        frame = frame.f_back
+def _doing(record: Record) -> str:
+    """``'sleep 20' at file:line``: the command the test is at, or its line."""
+    location = record.location
+    if isinstance(record, Command):
+        text = f"{record.name} {record.argument.strip()}".strip()
+        return f"'{text}' at {location.describe()}"
     return f"the test at {location.describe()}"
-
-
-def _location_from_locals(names: dict[str, Any]) -> Location | None:
-    for key in ("location", "command", "record", "cmd", "block"):
-        value = names.get(key)
-        if isinstance(value, Location):
-            return value
-        if isinstance(value, Command | Record):
-            return value.location
-    return None

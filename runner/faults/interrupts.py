@@ -5,7 +5,7 @@ waits inside the database driver for a statement that sleeps or is blocked. So t
 written to a wakeup pipe (``signal.set_wakeup_fd``) that a helper thread reads: it kills the
 statements in flight (``on_signal``), the driver returns, and the handler raises ``Interrupted``
 in the main thread. The run then reports what ran, stops its server and removes its temporary
-files (``runner.main``), and exits with 128 + the signal number (130, 143).
+files (``runner.run.execute``), and exits with 128 + the signal number (130, 143).
 
 A second signal while the run cleans up is noted and ignored (cleaning up takes a moment); a third
 one stops at once.

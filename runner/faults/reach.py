@@ -13,7 +13,7 @@ from runner.faults.retry import Attempts, RetryPolicy
 from runner.server.connect import ATTEMPT_LIMIT
 
 if TYPE_CHECKING:
-    from runner.driver import Connection, ConnectParams
+    from runner.sessions.driver import Connection, ConnectParams
 
 T = TypeVar("T")
 Factory = Callable[["ConnectParams"], "Connection"]

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from runner.session import SessionStateError
+from runner.sessions.session import SessionStateError
 
 if TYPE_CHECKING:
-    from runner.driver import Connection, ConnectParams, Outcome
-    from runner.session import Session
+    from runner.sessions.driver import Connection, ConnectParams, Outcome
+    from runner.sessions.session import Session
 
 log = logging.getLogger("tidbrun.watch")
 _monotonic = time.monotonic

@@ -1,23 +1,11 @@
-"""The test-file readers: mysqltest's (``parser``) and PingCAP mysql-tester's (``tester_parser``)."""
+"""Reading: test-file text -> typed records with their location and include chain.
+
+``parser`` is mysqltest's reader; ``commands`` the names it takes for commands; ``records`` what
+it produces. Another dialect's reader lives with its dialect (``runner.dialects``).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from runner.language.parser import ParseResult, parse_file
 
-from runner.language.parser import ParseResult
-
-
-def parse_file(
-    path: Path, *, dialect: str = "mysqltest", display: str | None = None, partial: bool = False
-) -> ParseResult:
-    """Read a whole test file with the reader of ``dialect`` (``mysqltest`` or ``mysql-tester``).
-
-    ``partial``: a syntax error ends the records instead of raising, where the dialect's tool
-    runs what comes before it (mysqltest does; mysql-tester reads the whole file first)."""
-    if dialect == "mysql-tester":
-        from runner.language.tester_parser import parse_tester_file
-
-        return parse_tester_file(path, display=display)
-    from runner.language import parser
-
-    return parser.parse_file(path, display=display, partial=partial)
+__all__ = ["ParseResult", "parse_file"]

@@ -76,6 +76,8 @@ class Parser:
     _open: list[_OpenBlock] = field(default_factory=list)
     _parsing_disabled: bool = False
     charset: str = ""  # `character_set` in force when the text starts (sourced files inherit it)
+    # Names plugins registered as directives: commands too, besides the built-in table's.
+    commands: frozenset[str] = frozenset()
     # mysqltest reads quotes the way the server's sql_mode says (its status flags ANSI_QUOTES and
     # NO_BACKSLASH_ESCAPES); the reader follows the test's own `SET sql_mode=…` statements.
     _ansi_quotes: bool = False
@@ -84,6 +86,9 @@ class Parser:
     _scanners: dict[tuple[str, bool, str], re.Pattern[str]] = field(default_factory=dict)
 
     # -- driving loop --------------------------------------------------------------------------
+
+    def _is_command(self, word: str) -> bool:
+        return is_command(word) or word.lower() in self.commands
 
     def parse(self) -> ParseResult:
         try:
@@ -176,10 +181,10 @@ class Parser:
             self._close_block(loc)
             return
         word, argument = _split_first_word(body)
-        if self.delimiter and word.endswith(self.delimiter) and is_command(word[: -len(self.delimiter)]):
+        if self.delimiter and word.endswith(self.delimiter) and self._is_command(word[: -len(self.delimiter)]):
             # mysqltest's first word stops at the delimiter: `--reap;` is `reap`.
             word = word[: -len(self.delimiter)]
-        if not is_command(word):
+        if not self._is_command(word):
             raise TestFileError(
                 loc,
                 f"'--{word}' is not a mysqltest command (use '#' for a comment)" if word else
@@ -220,7 +225,7 @@ class Parser:
         if delimiter and word.endswith(delimiter):
             word = word[: -len(delimiter)]
             name = word.lower()
-        if name in ALL_COMMANDS:
+        if name in ALL_COMMANDS or name in self.commands:
             if name == "query":
                 self._emit(Query(loc, argument, delimiter))
             else:
@@ -491,11 +496,11 @@ def _constant_truth(condition: str) -> bool | None:
 
 def parse_text(
     text: str, file: str, *, parent: Location | None = None, delimiter: str = ";", charset: str = "",
-    partial: bool = False,
+    partial: bool = False, commands: frozenset[str] = frozenset(),
 ) -> ParseResult:
     """The records of ``text``. A syntax error raises TestFileError, or with ``partial`` ends the
     records (ParseResult.error says which) so that a run gets as far as mysqltest would."""
-    result = Parser(text, file, parent, delimiter, charset=charset).parse()
+    result = Parser(text, file, parent, delimiter, charset=charset, commands=commands).parse()
     if result.error is not None and not partial:
         raise result.error
     return result
@@ -506,7 +511,12 @@ def read_test_text(path: Path) -> str:
 
     CR LF becomes LF, as mysqltest's reader does.
     """
-    return path.read_bytes().decode("latin-1").replace("\r\n", "\n")
+    return test_text(path.read_bytes())
+
+
+def test_text(data: bytes) -> str:
+    """A test file's bytes as the reader takes them (see read_test_text)."""
+    return data.decode("latin-1").replace("\r\n", "\n")
 
 
 Loader = Callable[[Path, Location | None, str], ParseResult]
@@ -520,11 +530,13 @@ def parse_file(
     display: str | None = None,
     charset: str = "",
     partial: bool = False,
+    commands: frozenset[str] = frozenset(),
 ) -> ParseResult:
     try:
         text = read_test_text(path)
     except OSError as exc:
         raise TestFileError(parent, f"cannot read {path}: {exc.strerror}") from None
     return parse_text(
-        text, display or str(path), parent=parent, delimiter=delimiter, charset=charset, partial=partial
+        text, display or str(path), parent=parent, delimiter=delimiter, charset=charset, partial=partial,
+        commands=commands,
     )

@@ -1,15 +1,2 @@
-"""Result dialects: how a run's output is written."""
-
-from __future__ import annotations
-
-from runner.render.base import Dialect
-
-
-def dialect_named(name: str) -> Dialect:
-    if name == "mysql-tester":
-        from runner.render.mysql_tester import MysqlTesterDialect
-
-        return MysqlTesterDialect()
-    from runner.render.mysqltest import MysqltestDialect
-
-    return MysqltestDialect()
+"""Rendering: what the result formats share (the View, the renderer protocol, the replace_*
+transforms). Each format's renderer lives with its dialect (``runner.dialects``)."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from runner.driver import Outcome, Result, ServerError
 from runner.render.transforms import Replacer
+from runner.sessions.driver import Outcome, Result, ServerError
 
 Warning_ = tuple[str, str, str]  # level, code, message as SHOW WARNINGS gives them
 

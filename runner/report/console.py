@@ -6,7 +6,7 @@ import sys
 from collections import Counter
 from typing import TextIO
 
-from runner.suite import TestReport
+from runner.run.suite import TestReport
 
 _COLORS = {"pass": "\033[32m", "fail": "\033[31m", "error": "\033[31m", "skip": "\033[33m", "not run": "\033[33m"}
 # How many "not run" tests the summary names one by one.

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from runner.compare import write_atomically
 from runner.faults.breaker import Transition
-from runner.suite import TestReport
+from runner.judge.compare import write_atomically
+from runner.run.suite import TestReport
 
 
 def test_entry(report: TestReport) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Short-lived administrative connections to a server: tidbrun's own housekeeping queries.
 
-They go through tidbrun's database trait (``runner.driver``), not mysql-connector-python's cursor
+They go through tidbrun's database trait (``runner.sessions.driver``), not mysql-connector-python's cursor
 API: importing that package is a fair part of tidbrun's start, and its connect sends ``SET NAMES``
 and ``SET autocommit`` before the first query. Here statements and values are text, UTF-8 on the wire.
 """
@@ -11,8 +11,8 @@ import os
 from contextvars import ContextVar
 from typing import Any
 
-from runner.driver import ENCODING, ConnectError, Connection, ConnectParams, Outcome, Row, ServerError, connect
 from runner.server.address import ServerAddress
+from runner.sessions.driver import ENCODING, ConnectError, Connection, ConnectParams, Outcome, Row, ServerError, connect
 
 # The time limit of one attempt of a housekeeping step (runner.faults.reach): every administrative
 # connection opened meanwhile gets it as its connect, read and write timeout, so a hung server

@@ -37,7 +37,7 @@ from typing import IO, Literal
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential, wait_random
 
-from runner.config import SERVER_BINARY_ENV, SERVER_ENV
+from runner.config.run_config import SERVER_BINARY_ENV, SERVER_ENV
 from runner.errors import ServerUnavailable
 from runner.server import binaries, bootstrap, cnf_template, lifeline, mycnf
 from runner.server.address import ServerAddress

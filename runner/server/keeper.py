@@ -28,9 +28,9 @@ from runner.server import hygiene
 from runner.server.companions import Companions
 
 if TYPE_CHECKING:
+    from runner.run.suite import TestCase, TestReport
     from runner.server.address import ServerAddress
     from runner.server.embedded import EmbeddedServer
-    from runner.suite import TestCase, TestReport
 
 log = logging.getLogger("tidbrun.server")
 MAX_SHOWN_CHANGES = 6

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from runner.driver import ConnectParams, connect
 from runner.server.embedded import EmbeddedServer
+from runner.sessions.driver import ConnectParams, connect
 from tests.conftest import CliRun, run_tidbrun, tidbrun_command, write
 from tests.e2e.faults_helpers import environment, start_tidbrun
 

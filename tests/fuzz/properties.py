@@ -6,13 +6,13 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from runner import config_file
-from runner.compare import compare, read_result
+from runner.cli.check import echo_lines
+from runner.config import file as config_file
+from runner.dialects.mysql_tester.reader import parse_tester_text
+from runner.dialects.profile import profile_named
 from runner.errors import TestFileError
+from runner.judge.compare import compare, read_result
 from runner.language.parser import parse_text
-from runner.language.tester_parser import parse_tester_text
-from runner.lint import echo_lines
-from runner.render import dialect_named
 
 NAME = "fuzz.test"
 
@@ -44,7 +44,7 @@ class EchoChecker:
     def __init__(self) -> None:
         self._folder = Path(tempfile.mkdtemp(prefix="tidbrun-fuzz-"))
         self._file = self._folder / NAME
-        self._dialect = dialect_named("mysqltest")
+        self._dialect = profile_named("mysqltest").renderer()
 
     def __call__(self, text: str) -> str:
         self._file.write_bytes(text.encode("latin-1"))

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from runner.compare import read_result
 from runner.errors import TestFileError as FileError
+from runner.judge.compare import read_result
 from tests.fuzz import properties, strategies
 
 SEED = 20251122

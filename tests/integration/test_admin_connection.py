@@ -8,12 +8,12 @@ from dataclasses import replace
 
 import pytest
 
-from runner.driver import connect
 from runner.faults.classify import PERMANENT, TRANSIENT, classify_exception
 from runner.server.address import ServerAddress
 from runner.server.connect import ATTEMPT_LIMIT, AdminConnection, AdminError, connect_params, open_connection
 from runner.server.embedded import EmbeddedServer
 from runner.server.hygiene import check_testcase, database_names, reset_between_tests, restore_databases
+from runner.sessions.driver import connect
 
 pytestmark = pytest.mark.integration
 

@@ -2,7 +2,7 @@
 
 The accounts use the server plugins MariaDB's tests use (mysql_old_password, test_plugin_server,
 cleartext_plugin_server, three_attempts): the reference answers them with libmariadb's client
-plugins, tidbrun with its own (runner.auth_plugins) on the pure-Python protocol. Each case runs
+plugins, tidbrun with its own (runner.sessions.auth_plugins) on the pure-Python protocol. Each case runs
 through tidbrun and through ``mariadb-test --record`` and both results must be the same bytes.
 """
 

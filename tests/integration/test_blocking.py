@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from runner.block_monitor import BlockMonitor, Verdict
-from runner.config import RunConfig, ServerSettings
-from runner.driver import Connection, ConnectParams, connect
-from runner.render.mysqltest import MysqltestDialect
+from runner.config.run_config import RunConfig, ServerSettings
+from runner.dialects.mysqltest.renderer import MysqltestDialect
+from runner.run.suite import SuiteRunner
+from runner.run.suite import TestCase as Case
+from runner.run.suite import TestReport as Report
 from runner.server.embedded import EmbeddedServer
-from runner.session import Session
-from runner.suite import SuiteRunner
-from runner.suite import TestCase as Case
-from runner.suite import TestReport as Report
+from runner.sessions.block_monitor import BlockMonitor, Verdict
+from runner.sessions.driver import Connection, ConnectParams, connect
+from runner.sessions.session import Session
 
 pytestmark = pytest.mark.integration
 DATABASE = "blocking_it"

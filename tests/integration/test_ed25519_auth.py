@@ -1,7 +1,7 @@
 """MariaDB's ed25519 accounts, logged into through tidbrun's driver on a private server.
 
 The C library has no ``client_ed25519``: the driver falls back to the pure-Python protocol, where
-runner.auth_plugins signs the server's nonce.
+runner.sessions.auth_plugins signs the server's nonce.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from runner.auth_plugins import ed25519_password
-from runner.driver import ConnectError, Connection, ConnectParams, connect
 from runner.server.embedded import EmbeddedServer
+from runner.sessions.auth_plugins import ed25519_password
+from runner.sessions.driver import ConnectError, Connection, ConnectParams, connect
 
 pytestmark = pytest.mark.integration
 

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from runner.driver import ConnectParams, connect
 from runner.faults.crash import CrashWatch
 from runner.server.address import ServerAddress
 from runner.server.embedded import EmbeddedServer
 from runner.server.expect import Death, ExpectWatcher
 from runner.server.mtr_env import test_environment as mtr_environment
+from runner.sessions.driver import ConnectParams, connect
 from tests.integration.conftest import mysql_test_dir_or_none, wait_for
 from tests.integration.test_interpreter import Bench, needs_reference
 

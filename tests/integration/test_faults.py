@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from runner.driver import ConnectParams, connect
 from runner.faults.breaker import CircuitBreaker, CircuitOpen, State
 from runner.faults.crash import CrashWatch
 from runner.faults.interrupts import Interrupted, trap
@@ -21,7 +20,8 @@ from runner.faults.retry import RetriesExhausted, RetryPolicy
 from runner.faults.watch import Killer, StatementTimedOut, Watch
 from runner.server.address import ServerAddress
 from runner.server.embedded import EmbeddedServer
-from runner.session import Session
+from runner.sessions.driver import ConnectParams, connect
+from runner.sessions.session import Session
 from tests.integration.conftest import mysql_test_dir_or_none
 
 pytestmark = pytest.mark.integration
@@ -48,15 +48,11 @@ def sleeping_threads(address: ServerAddress, marker: str) -> int:
 def watched(server_address: ServerAddress) -> Iterator[Watch]:
     watch = Watch(Killer(lambda: params_of(server_address), connect), statement_timeout=0.5, poll=0.02)
     with watch:
-        Session.watch = watch
-        try:
-            yield watch
-        finally:
-            Session.watch = None
+        yield watch
 
 
 def test_statement_timeout_kills_the_statement_on_the_server(server_address: ServerAddress, watched: Watch) -> None:
-    session = Session("default", params_of(server_address), connect)
+    session = Session("default", params_of(server_address), connect, watched.run)
     session.connect()
     try:
         started = time.monotonic()
@@ -74,9 +70,8 @@ def test_an_interrupt_stops_a_statement_the_driver_is_waiting_on(server_address:
     """Python runs signal handlers only between bytecodes; the trap's reader thread kills the
     statement so that the driver returns and the handler can raise."""
     watch = Watch(Killer(lambda: params_of(server_address), connect), None)
-    session = Session("default", params_of(server_address), connect)
+    session = Session("default", params_of(server_address), connect, watch.run)
     session.connect()
-    Session.watch = watch
     sender = threading.Timer(0.5, os.kill, args=(os.getpid(), signal.SIGTERM))
     try:
         def stop(signum: int) -> None:
@@ -93,7 +88,6 @@ def test_an_interrupt_stops_a_statement_the_driver_is_waiting_on(server_address:
         assert sleeping_threads(server_address, "int-kill") == 0
     finally:
         sender.cancel()
-        Session.watch = None
         session.close()
 
 

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from runner.config import RunConfig, ServerSettings
-from runner.render.mysqltest import MysqltestDialect
+from runner.config.run_config import RunConfig, ServerSettings
+from runner.dialects.mysqltest.renderer import MysqltestDialect
+from runner.run.suite import SuiteRunner
+from runner.run.suite import TestCase as Case
 from runner.server.embedded import EmbeddedServer
 from runner.server.hygiene import reset_between_tests
 from runner.server.mtr_env import test_environment as mtr_environment
-from runner.suite import SuiteRunner
-from runner.suite import TestCase as Case
 from tests.conftest import reference_binary
 from tests.integration.conftest import mysql_test_dir_or_none
 

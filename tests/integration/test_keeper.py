@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runner import suite
+from runner.run import suite
 from runner.server.connect import open_connection
 from runner.server.embedded import EmbeddedServer
 from runner.server.keeper import Keeper, ServerSetup

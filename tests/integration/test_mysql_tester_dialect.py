@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from runner import suite
-from runner.config import RunConfig, ServerSettings
-from runner.render.mysql_tester import MysqlTesterDialect
+from runner.config.run_config import RunConfig, ServerSettings
+from runner.dialects.mysql_tester.renderer import MysqlTesterDialect
+from runner.run import suite
 from runner.server.connect import open_connection
 from runner.server.embedded import EmbeddedServer
 

@@ -1,4 +1,4 @@
-"""``--optimizer_trace`` (runner/directives/optimizer_trace.py), byte for byte against the
+"""``--optimizer_trace`` (runner/engine/directives/optimizer_trace.py), byte for byte against the
 reference: each case runs through tidbrun and through ``mariadb-test --record``."""
 
 from __future__ import annotations

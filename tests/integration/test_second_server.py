@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from runner.driver import ConnectParams, connect
+from runner.run.suite import TestCase as Case
+from runner.run.suite import TestReport as Report
 from runner.server import mycnf
 from runner.server.embedded import EmbeddedServer, find_server_kind
 from runner.server.keeper import Keeper, ServerSetup
-from runner.suite import TestCase as Case
-from runner.suite import TestReport as Report
+from runner.sessions.driver import ConnectParams, connect
 from tests.integration.conftest import mysql_test_dir_or_none, wait_for
 
 pytestmark = pytest.mark.integration

@@ -3,7 +3,7 @@ mysqltest's set_current_connection and close_connection set them — against the
 
 from __future__ import annotations
 
-from runner.driver import server_version_number
+from runner.sessions.driver import server_version_number
 from tests.integration.test_interpreter import Bench, assert_same_result, bench, environment, needs_reference
 
 __all__ = ["bench", "environment"]  # the fixtures the cases need, from the interpreter's tests

@@ -4,10 +4,12 @@ tidbrun and by the reference mariadb-test, compared byte for byte."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from runner.driver import HAVE_CEXT, CConnection, ConnectParams, PyConnection
 from runner.server.address import ServerAddress
+from runner.sessions.driver import HAVE_CEXT, CConnection, ConnectParams, PyConnection
 from tests.integration.test_interpreter import Bench, assert_same_result, bench, environment, needs_reference
 
 __all__ = ["bench", "environment"]  # the fixtures the reference cases need, from the interpreter's tests
@@ -23,9 +25,9 @@ def params(address: ServerAddress, database: str = "test") -> ConnectParams:
 
 
 @pytest.fixture
-def py(server_address: ServerAddress) -> PyConnection:
+def py(server_address: ServerAddress) -> Iterator[PyConnection]:
     connection = PyConnection(params(server_address))
-    yield connection  # type: ignore[misc]
+    yield connection
     connection.close()
 
 

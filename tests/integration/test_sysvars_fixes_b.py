@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from runner.driver import HAVE_CEXT, CConnection, ConnectParams, PyConnection
 from runner.server.address import ServerAddress
+from runner.sessions.driver import HAVE_CEXT, CConnection, ConnectParams, PyConnection
 from tests.integration.test_interpreter import Bench, assert_same_result, bench, environment, needs_reference
 
 __all__ = ["bench", "environment"]  # the fixtures the reference cases need, from the interpreter's tests

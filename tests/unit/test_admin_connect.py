@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runner.driver import ServerError
 from runner.faults.classify import PERMANENT, TRANSIENT, classify_exception, error_fields
 from runner.server.address import ServerAddress
 from runner.server.connect import ATTEMPT_LIMIT, CHARSET, AdminError, connect_params, text
+from runner.sessions.driver import ServerError
 
 
 def _address(socket: str | None) -> ServerAddress:

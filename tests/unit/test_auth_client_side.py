@@ -1,4 +1,4 @@
-"""Client-side choices of runner.driver and runner.client_options that need no server."""
+"""Client-side choices of runner.sessions.driver and runner.sessions.client_options that need no server."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from runner import driver
-from runner.client_options import SslFiles, ssl_files
-from runner.driver import ConnectError, ConnectParams
+from runner.sessions import driver
+from runner.sessions.client_options import SslFiles, ssl_files
+from runner.sessions.driver import ConnectError, ConnectParams
 
 
 def closed_port() -> int:

@@ -1,4 +1,4 @@
-"""tidbrun's client authentication plugins (runner.auth_plugins), on scripted server packets."""
+"""tidbrun's client authentication plugins (runner.sessions.auth_plugins), on scripted server packets."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from mysql.connector.errors import InterfaceError
 from mysql.connector.plugins import get_auth_plugin
 
-from runner import auth_plugins
-from runner.auth_plugins import (
+from runner.sessions import auth_plugins
+from runner.sessions.auth_plugins import (
     Authenticator,
     AuthTestPlugin,
     ClearPasswordPlugin,

@@ -11,8 +11,9 @@ import re
 
 import pytest
 
-from runner.block_monitor import BlockMonitor
-from runner.blocking import (
+from runner.sessions.block_monitor import BlockMonitor
+from runner.sessions.driver import Column, Outcome, Result, ServerError
+from runner.sessions.lock_probes import (
     MariaDBProbe,
     MySQLProbe,
     ProbeError,
@@ -23,7 +24,6 @@ from runner.blocking import (
     probe_for,
     state_kind,
 )
-from runner.driver import Column, Outcome, Result, ServerError
 
 
 class FakeServer:

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from runner.driver import ConnectError, ServerError
 from runner.faults.breaker import CircuitBreaker, CircuitOpen, State
+from runner.sessions.driver import ConnectError, ServerError
 
 
 class Clock:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import mysql.connector
 import pytest
 
-from runner.driver import ConnectError, ServerError
 from runner.faults.classify import ERRORS, classify, classify_exception, error_fields, error_name
 from runner.faults.retry import Attempts, RetriesExhausted
+from runner.sessions.driver import ConnectError, ServerError
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.compare import compare, read_result, reject_path, result_path_for, write_atomically
+from runner.judge.compare import compare, read_result, reject_path, result_path_for, write_atomically
 
 # -- result path lookup ----------------------------------------------------------------------------
 

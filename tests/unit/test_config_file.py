@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from runner import config_file
-from runner.config_file import ConfigFileError
-from runner.run_settings import SettingsError, resolve
+from runner.config import file as config_file
+from runner.config.file import ConfigFileError
+from runner.config.settings import SettingsError, resolve
 
 GOOD = b"""# CI settings
 [server]

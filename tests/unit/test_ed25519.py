@@ -1,4 +1,4 @@
-"""Ed25519 from an expanded secret (runner.ed25519) and the client_ed25519 plugin built on it."""
+"""Ed25519 from an expanded secret (runner.sessions.ed25519) and the client_ed25519 plugin built on it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import hashlib
 import pytest
 from mysql.connector.errors import InterfaceError
 
-from runner import auth_plugins, ed25519
-from runner.auth_plugins import Authenticator, Ed25519Plugin, ed25519_password, ed25519_reply
+from runner.sessions import auth_plugins, ed25519
+from runner.sessions.auth_plugins import Authenticator, Ed25519Plugin, ed25519_password, ed25519_reply
 from tests.unit.test_auth_plugins import OK_PACKET, ScriptedSocket
 
 # RFC 8032, section 7.1, TEST 1-3: (secret seed, public key, message, signature). RFC 8032 expands

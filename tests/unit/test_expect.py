@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.directives.server import _alive
+from runner.engine.directives.server import _alive
 from runner.errors import ServerUnavailable
 from runner.server.expect import ExpectWatcher, Instruction, read_instruction
 

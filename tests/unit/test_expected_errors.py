@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runner.expected_errors import ErrorListError, ExpectedErrors, error_name
+from runner.engine.expected_errors import ErrorListError, ExpectedErrors, error_name
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runner.expressions import (
+from runner.engine.expressions import (
     ExpressionError,
     Int,
     closing_paren,
@@ -17,7 +17,7 @@ from runner.expressions import (
     latin1_lower,
     latin1_upper,
 )
-from runner.variables import Variables
+from runner.engine.variables import Variables
 
 
 def check(text: str, expected: str) -> None:

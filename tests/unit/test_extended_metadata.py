@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import struct
 
-from runner.driver import Column, Result
+from runner.dialects.mysqltest.renderer import METADATA_HEADER, MysqltestDialect
 from runner.render.base import View
-from runner.render.mysqltest import METADATA_HEADER, MysqltestDialect
-from runner.wire import parse_extended_metadata, with_extended_capabilities
+from runner.sessions.driver import Column, Result
+from runner.sessions.wire import parse_extended_metadata, with_extended_capabilities
 
 D = MysqltestDialect()
 POINT_META = ("def", "test", "t1", "t1", "p", "p", 63, 4294967295, 255, 144, 0)

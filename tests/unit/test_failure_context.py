@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from runner.driver import ConnectError, ConnectParams, ServerError
 from runner.faults.context import FailureContext, for_exception, for_test_failure
 from runner.language.records import Location
+from runner.sessions.driver import ConnectError, ConnectParams, ServerError
 
 SECRET = "pw-that-must-not-show"
 

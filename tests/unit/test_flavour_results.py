@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from runner.compare import expected_result_path, flavour_result_path, record_result
-from runner.config import parse_variables
+from runner.config.run_config import parse_variables
+from runner.judge.compare import expected_result_path, flavour_result_path, record_result
 
 
 def test_flavour_result_path_keeps_the_folder_and_inner_dots(tmp_path: Path) -> None:
@@ -94,7 +94,7 @@ def test_bad_var_options(bad: str) -> None:
 
 
 def test_the_config_files_test_table_holds_variables(tmp_path: Path) -> None:
-    from runner.config_file import ConfigFileError, parse
+    from runner.config.file import ConfigFileError, parse
 
     settings = parse(b'[test]\nvar = { rows = 1000, isolation = "SERIALIZABLE", big = true }\n', "x.toml",
                      base=tmp_path)

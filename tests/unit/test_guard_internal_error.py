@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
-from runner import suite
-from runner.faults import guard as guard_module
+from runner.engine.position import Position
 from runner.faults.breaker import CircuitBreaker
 from runner.faults.deadline import Deadlines
 from runner.faults.reach import Reach
 from runner.faults.watch import Watch
+from runner.run import guard as guard_module
+from runner.run import suite
 from runner.server.address import ServerAddress
 
 
@@ -23,6 +24,7 @@ class FakeRunner:
     def __init__(self) -> None:
         self.address = ServerAddress(host="127.0.0.1", port=3306, socket=None, user="root")
         self.between_tests: Any = None
+        self.position = Position()
 
     def run_one(self, case: suite.TestCase) -> suite.TestReport:
         if case.name == "bad":

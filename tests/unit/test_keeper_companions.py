@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from runner import suite
+from runner.run import suite
 from runner.server import cnf_template, hygiene, mycnf
 from runner.server.address import ServerAddress
 from runner.server.companions import _options_for

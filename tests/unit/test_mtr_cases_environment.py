@@ -1,5 +1,5 @@
 """A test's own .cnf: its [mysqld.1] options and its [ENV] variables, the latter for the test and
-for the server (runner.mtr.cases)."""
+for the server (runner.run.cases)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from runner import suite
-from runner.mtr.cases import plan_tests
+from runner.run import suite
+from runner.run.cases import plan_tests
 
 MYSQL_TEST = Path("/usr/share/mysql/mysql-test")
 TEST = MYSQL_TEST / "main" / "mdev_39118.test"

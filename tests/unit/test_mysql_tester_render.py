@@ -10,17 +10,16 @@ import re
 
 import pytest
 
-from runner import tester_errors
-from runner.dialects import MYSQL_TESTER, MYSQLTEST, profile_named
-from runner.directives import registry
-from runner.directives import tester as tester_directives
-from runner.driver import Column, Outcome, Result, Row, ServerError
-from runner.language.tester_parser import TESTER_COMMANDS
-from runner.render import dialect_named
+from runner import plugins
+from runner.dialects.mysql_tester import commands as tester_directives
+from runner.dialects.mysql_tester import errors as tester_errors
+from runner.dialects.mysql_tester.go_regex import compile_go, expand_template, parse_go_replace_regex, replace_all
+from runner.dialects.mysql_tester.reader import TESTER_COMMANDS
+from runner.dialects.mysql_tester.renderer import MysqlTesterDialect
+from runner.dialects.profile import MYSQL_TESTER, MYSQLTEST, profile_named
 from runner.render.base import ErrorVerdict, View
-from runner.render.go_regex import compile_go, expand_template, parse_go_replace_regex, replace_all
-from runner.render.mysql_tester import MysqlTesterDialect
 from runner.render.transforms import Replacer, TransformError
+from runner.sessions.driver import Column, Outcome, Result, Row, ServerError
 
 DIALECT = MysqlTesterDialect()
 
@@ -50,7 +49,7 @@ def render(results: list[Result], v: View | None = None, warnings: list[tuple[st
 
 
 def test_registered_under_its_name() -> None:
-    assert isinstance(dialect_named("mysql-tester"), MysqlTesterDialect)
+    assert isinstance(profile_named("mysql-tester").renderer(), MysqlTesterDialect)
 
 
 def test_echo_is_the_statement_with_its_delimiter_never_replaced() -> None:
@@ -365,9 +364,14 @@ def test_every_command_mysql_tester_knows_has_an_entry() -> None:
 def test_commands_mysql_tester_ignores_run_with_the_mysqltest_handlers() -> None:
     # mysql-tester skips these silently; tidbrun never does: it runs them (or fails).
     assert not MYSQL_TESTER.ignored_commands
+    directives = plugins.current().directives
     for name in ("source", "sleep", "send", "replace_result", "exit"):
-        entry = MYSQL_TESTER.lookup(name)
-        assert entry is not None and entry is registry.lookup(name), name
+        entry = directives.lookup(name, MYSQL_TESTER.name)
+        assert entry is not None and entry is directives.lookup(name, MYSQLTEST.name), name
+    # and those it implements, with its own
+    for name in ("echo", "connect", "sorted_result"):
+        entry = directives.lookup(name, MYSQL_TESTER.name)
+        assert entry is not None and entry is not directives.lookup(name, MYSQLTEST.name), name
 
 
 def test_connection_setup_on_tidb_and_elsewhere() -> None:

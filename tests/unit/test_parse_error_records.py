@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from runner.dialects.profile import profile_named
 from runner.errors import TestFileError as FileError
-from runner.language import parse_file as parse_file_of_dialect
 from runner.language.parser import parse_file, parse_text
 from runner.language.records import Block, Command, Location, ParseError, Query, Record
 
@@ -102,6 +102,6 @@ def test_mysql_testers_reader_still_reads_the_whole_file_first(tmp_path: Path) -
     # PingCAP's mysql-tester loads every query before it runs one (loadQueries).
     test = tmp_path / "x.test"
     test.write_bytes(b"select 1;\n--frobnicate\n")
-    assert isinstance(parse_file_of_dialect(test, partial=True).records[-1], ParseError)
+    assert isinstance(profile_named("mysqltest").read(test, partial=True).records[-1], ParseError)
     with pytest.raises(FileError):
-        parse_file_of_dialect(test, dialect="mysql-tester", partial=True)
+        profile_named("mysql-tester").read(test, partial=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from runner.credentials.password import choose, split_short_option
-from runner.credentials.proctitle import password_spans
+from runner.config.credentials.password import choose, split_short_option
+from runner.config.credentials.proctitle import password_spans
 
 
 def test_priority() -> None:
@@ -39,7 +39,7 @@ def test_password_spans_cover_every_form() -> None:
 
 def test_the_process_title_loses_the_password() -> None:
     code = (
-        "import sys; from runner.credentials.proctitle import hide_password; "
+        "import sys; from runner.config.credentials.proctitle import hide_password; "
         "assert hide_password(); sys.stdout.buffer.write(open('/proc/self/cmdline','rb').read())"
     )
     out = subprocess.run([sys.executable, "-c", code, "--password", "Zorglub-77", "-pAlsoSecret", "x"],

@@ -5,10 +5,10 @@ Expected texts are mariadb-test 10.11's, as measured in notes/formats.md §1 to 
 
 from __future__ import annotations
 
-from runner.driver import Column, Outcome, Result, Row, ServerError
+from runner.dialects.mysqltest.renderer import METADATA_HEADER, MysqltestDialect
 from runner.render.base import ErrorVerdict, View
-from runner.render.mysqltest import METADATA_HEADER, MysqltestDialect
 from runner.render.transforms import Replacer, parse_replace_column, parse_replace_regex, parse_replace_result
+from runner.sessions.driver import Column, Outcome, Result, Row, ServerError
 
 D = MysqltestDialect()
 NO_SUCH_TABLE = ServerError(1146, "42S02", "Table 'test.nosuch' doesn't exist")

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from runner.driver import ConnectError, ServerError
 from runner.faults.retry import Attempts, RetriesExhausted, RetryPolicy, call
+from runner.sessions.driver import ConnectError, ServerError
 
 
 def refused() -> ConnectError:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runner import suite
-from runner.schedule import Durations, Scheduler, in_setup_order
+from runner.run import suite
+from runner.run.schedule import Durations, Scheduler, in_setup_order
 
 
 def case(tmp_path: Path, name: str, size: int = 10) -> suite.TestCase:

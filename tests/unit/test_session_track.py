@@ -7,10 +7,10 @@ reference mariadb-test (tests/integration/test_session_track_and_metadata.py com
 
 from __future__ import annotations
 
-from runner.driver import Column, Outcome, Result
+from runner.dialects.mysqltest.renderer import MysqltestDialect
 from runner.render.base import View
-from runner.render.mysqltest import MysqltestDialect
-from runner.wire import SessionTrack, parse_session_track
+from runner.sessions.driver import Column, Outcome, Result
+from runner.sessions.wire import SessionTrack, parse_session_track
 
 D = MysqltestDialect()
 TRACKING = View(session_track=True)
@@ -88,7 +88,7 @@ def test_empty_values_stay_empty() -> None:
 
 
 def shown(track: SessionTrack | None, view: View = TRACKING, columns: list[Column] | None = None) -> str:
-    rows = [("1",)] if columns else []
+    rows: list[tuple[str | None, ...]] = [("1",)] if columns else []
     return D.outcome(Outcome([Result(columns, rows, len(rows), session_track=track)]), None, view)
 
 

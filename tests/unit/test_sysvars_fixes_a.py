@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from runner import suite
-from runner.mtr.cases import plan_tests
+from runner.run import suite
+from runner.run.cases import plan_tests
 from runner.server.address import ServerAddress
 from runner.server.companions import Companions
 from runner.server.embedded import EmbeddedServer, ServerKind

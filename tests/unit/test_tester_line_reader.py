@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from runner import errors
+from runner.dialects.mysql_tester.reader import DELIMITER_READER_COMMITS, parse_tester_text, reader_syntax
 from runner.language.records import Command, Query, Record
-from runner.language.tester_parser import DELIMITER_READER_COMMITS, parse_tester_text, reader_syntax
 
 
 def parse(text: str) -> list[Record]:
-    return parse_tester_text(text, "x.test", "lines").records
+    return parse_tester_text(text, "x.test", syntax="lines").records
 
 
 def queries(text: str) -> list[tuple[int, str]]:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from runner import errors
-from runner.language import parse_file
+from runner.dialects.mysql_tester.reader import TESTER_COMMANDS, go_trim_space, parse_tester_text
+from runner.dialects.profile import profile_named
 from runner.language.records import Command, Query, Record
-from runner.language.tester_parser import TESTER_COMMANDS, go_trim_space, parse_tester_text
 
 
 def parse(text: str) -> list[Record]:
@@ -242,8 +242,8 @@ def test_commands_carry_the_delimiter_in_force() -> None:
 def test_parse_file_picks_the_reader_by_dialect(tmp_path: Path) -> None:
     test = tmp_path / "a.test"
     test.write_bytes(b"select 1; select 2;\n")
-    tester = parse_file(test, dialect="mysql-tester", display="a.test").records
-    mysqltest = parse_file(test, display="a.test").records
+    tester = profile_named("mysql-tester").read(test, display="a.test").records
+    mysqltest = profile_named("mysqltest").read(test, display="a.test").records
     assert [r.source() for r in tester] == ["select 1; select 2;"]
     assert [r.source() for r in mysqltest] == ["select 1;", "select 2;"]
     assert str(tester[0].location) == "a.test:1"
@@ -252,12 +252,12 @@ def test_parse_file_picks_the_reader_by_dialect(tmp_path: Path) -> None:
 def test_file_without_final_newline(tmp_path: Path) -> None:
     test = tmp_path / "a.test"
     test.write_bytes(b"select 1;\nselect 2;")
-    assert [r.source() for r in parse_file(test, dialect="mysql-tester").records] == ["select 1;", "select 2;"]
+    assert [r.source() for r in profile_named("mysql-tester").read(test).records] == ["select 1;", "select 2;"]
 
 
 def test_bytes_survive_reading(tmp_path: Path) -> None:
     test = tmp_path / "a.test"
     test.write_bytes("select 'é\u4e2d';\n".encode())
-    record = parse_file(test, dialect="mysql-tester").records[0]
+    record = profile_named("mysql-tester").read(test).records[0]
     assert isinstance(record, Query)
     assert record.sql.encode("latin-1") == "select 'é\u4e2d'".encode()

@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from runner import errors, tester_errors
-from runner.dialects import profile_named
+from runner import errors
+from runner.cli.check import echo_lines
+from runner.dialects.mysql_tester import errors as tester_errors
+from runner.dialects.mysql_tester.renderer import GOT_ONE_OF_THE_LISTED
+from runner.dialects.profile import profile_named
 from runner.language.records import Command, Query
-from runner.lint import echo_lines
-from runner.render import dialect_named
 from runner.render.base import View
-from runner.render.mysql_tester import GOT_ONE_OF_THE_LISTED
 
 CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus" / "tidb"
-DIALECT = dialect_named("mysql-tester")
+DIALECT = profile_named("mysql-tester").renderer()
 
 # relpath -> why the recorded .result cannot come from the current mysql-tester.
 RECORDED_BY_OLDER_TESTERS = {

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-import runner.main
-import runner.suite
-from runner.config import RunConfig, ServerSettings
-from runner.dialects import MYSQL_TESTER
-from runner.driver import ConnectError, ConnectParams
-from runner.main import execute
+import runner.run.server_run
+import runner.run.suite
+from runner.config.run_config import RunConfig, ServerSettings
+from runner.dialects.profile import MYSQL_TESTER
+from runner.run.execute import execute
 from runner.server.flavour import detect_flavour
+from runner.sessions.driver import ConnectError, ConnectParams
 from runner.tidb.failpoints import TEST_API_FAILPOINT
 from tests.recorded_tidb import TIDB_VERSION, VERSION, RecordedTiDB, error, rows
 from tests.tidb_status_port_standin import TiDBStatusPortStandIn, running_standin
@@ -60,10 +60,10 @@ def run(
 ) -> int:
     version = tidb.answer("SELECT VERSION()", "").results[0].rows[0][0]
     assert version is not None
-    monkeypatch.setattr(runner.main, "_flavour", lambda address: (detect_flavour(version), version))
-    monkeypatch.setattr(runner.main, "_cleanup", lambda *args: (lambda: None))
-    monkeypatch.setattr(runner.suite, "connect", tidb.connect)
-    monkeypatch.setattr(runner.suite, "connect_complete", tidb.connect)
+    monkeypatch.setattr(runner.run.server_run, "_flavour", lambda address: (detect_flavour(version), version))
+    monkeypatch.setattr(runner.run.server_run, "_cleanup", lambda *args: (lambda: None))
+    monkeypatch.setattr(runner.run.suite, "connect", tidb.connect)
+    monkeypatch.setattr(runner.run.suite, "connect_complete", tidb.connect)
     config = RunConfig(
         paths=paths,
         server=ServerSettings(host="127.0.0.1", port=4000, status_port=status_port),
@@ -220,7 +220,7 @@ def test_session_setup_against_recorded_tidb_errors() -> None:
     tidb.recordings["SET @@tidb_enable_analyze_snapshot=1"] = error(
         1193, "HY000", "Unknown system variable 'tidb_enable_analyze_snapshot'"
     )
-    connect = MYSQL_TESTER.connector(tidb.connect)
+    connect = MYSQL_TESTER.connector(tidb.connect)  # type: ignore[arg-type]
     connect(ConnectParams("127.0.0.1", "root", database="t1"))
     assert tidb.sessions[-1] == TESTER_SETUP
     # Any other failing SET is fatal, as in mysql-tester.

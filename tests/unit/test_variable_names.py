@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.variables import Variables
+from runner.engine.variables import Variables
 
 
 def test_a_variable_set_in_one_case_reads_in_another() -> None:

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from runner.variables import VariableError, Variables, as_int, is_true
+from runner.engine.variables import VariableError, Variables, as_int, is_true
 
 
 @pytest.fixture

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from runner.driver import ConnectParams, Outcome, ServerError
 from runner.faults.watch import StatementTimedOut, Watch
-from runner.session import Session
+from runner.sessions.driver import ConnectParams, Outcome, ServerError
+from runner.sessions.session import Session
 
 
 class BlockingConnection:
@@ -46,24 +45,18 @@ class FakeKiller:
         return None
 
 
-@pytest.fixture
-def installed() -> Iterator[None]:
-    yield
-    Session.watch = None
-
-
-def session_on(conn: BlockingConnection) -> Session:
-    session = Session("con1", ConnectParams(host="localhost", user="root"), lambda params: conn)
+def session_on(conn: BlockingConnection, watch: Watch | None) -> Session:
+    wrapper = watch.run if watch is not None else None
+    session = Session("con1", ConnectParams(host="localhost", user="root"), lambda params: conn, wrapper)  # type: ignore[arg-type,return-value]
     session.connect()
     return session
 
 
-def test_a_statement_past_the_timeout_is_killed_and_reported(installed: None) -> None:
+def test_a_statement_past_the_timeout_is_killed_and_reported() -> None:
     conn = BlockingConnection()
     killer = FakeKiller(conn)
     with Watch(killer, statement_timeout=0.2, poll=0.02) as watch:  # type: ignore[arg-type]
-        Session.watch = watch
-        session = session_on(conn)
+        session = session_on(conn, watch)
         assert session.execute("fast select").error is None
         started = time.monotonic()
         with pytest.raises(StatementTimedOut) as raised:
@@ -78,22 +71,20 @@ def test_a_statement_past_the_timeout_is_killed_and_reported(installed: None) ->
     assert watch.in_flight() == []
 
 
-def test_kill_connection_when_kill_query_does_not_bring_it_back(installed: None) -> None:
+def test_kill_connection_when_kill_query_does_not_bring_it_back() -> None:
     conn = BlockingConnection(obeys_kill_query=False)
     killer = FakeKiller(conn)
-    with Watch(killer, statement_timeout=0.1, grace=0.2, poll=0.02) as watch:  # type: ignore[arg-type]
-        Session.watch = watch
-        with pytest.raises(StatementTimedOut):
-            session_on(conn).execute("select sleep(100)")
+    watch = Watch(killer, statement_timeout=0.1, grace=0.2, poll=0.02)  # type: ignore[arg-type]
+    with watch, pytest.raises(StatementTimedOut):
+        session_on(conn, watch).execute("select sleep(100)")
     assert killer.kills == [(42, "QUERY"), (42, "CONNECTION")]
 
 
-def test_stop_all_kills_what_runs_and_refuses_new_statements(installed: None) -> None:
+def test_stop_all_kills_what_runs_and_refuses_new_statements() -> None:
     conn = BlockingConnection()
     killer = FakeKiller(conn)
     watch = Watch(killer, None)  # type: ignore[arg-type]
-    Session.watch = watch
-    session = session_on(conn)
+    session = session_on(conn, watch)
     outcome: list[BaseException] = []
 
     def run() -> None:
@@ -117,6 +108,9 @@ def test_stop_all_kills_what_runs_and_refuses_new_statements(installed: None) ->
 
 
 def test_without_a_watch_nothing_is_tracked() -> None:
-    assert Session.watch is None
     conn = BlockingConnection()
-    assert session_on(conn).execute("fast one").error is None
+    watch = Watch(FakeKiller(conn), None)  # type: ignore[arg-type]
+    watch.stop_all("stopped")  # a watched session would now refuse every statement
+    assert session_on(conn, None).execute("fast one").error is None
+    with pytest.raises(StatementTimedOut):
+        session_on(conn, watch).execute("fast one")

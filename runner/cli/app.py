@@ -1,0 +1,279 @@
+"""The ``tidbrun`` command: options in, a RunConfig out, and the run started; nothing else."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from runner.config.run_config import (
+    SERVER_BINARY_ENV,
+    SERVER_CHOICES,
+    SERVER_ENV,
+    RunConfig,
+    parse_variables,
+    server_from_environment,
+)
+from runner.errors import EXIT_USAGE, TestFileError, TidbrunError
+
+HELP = """Run mysqltest-style .test files against a server and compare with their .result files.
+
+With no --host/--port/--socket (and no TIDB_HOST), tidbrun starts a throwaway server of its own
+from the binaries on PATH (tidb-server, else mariadbd/mysqld) and stops it afterwards.
+
+Exit codes: 0 all tests passed or were skipped; 1 a test failed; 2 usage or input error
+(a malformed .test, a missing file, a server that cannot be reached or started).
+"""
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False, help=HELP)
+
+
+@app.command(help=HELP)
+def run(
+    paths: Annotated[list[Path], typer.Argument(help="Test files, or folders of them (t/ subfolder is used).")],
+    record: Annotated[bool, typer.Option("--record", help="Write .result files from this run.")] = False,
+    record_flavour: Annotated[
+        bool,
+        typer.Option(
+            "--record-flavour",
+            help="With --record: write r/x.<flavour>.result when the output differs from r/x.result.",
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Go on after a failing test.")] = False,
+    dialect: Annotated[
+        str | None, typer.Option(help="Result dialect: mysqltest or mysql-tester (default: by server flavour).")
+    ] = None,
+    parse_only: Annotated[bool, typer.Option("--parse-only", help="Check files, print their echo; no server.")] = False,
+    host: Annotated[str | None, typer.Option(help="Server host (env TIDB_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Server port (env TIDB_PORT).")] = None,
+    user: Annotated[str | None, typer.Option(help="User (env TIDB_USER; default root).")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Password (env TIDB_PASSWORD); -p alone asks for it.", show_default=False)
+    ] = None,
+    socket: Annotated[str | None, typer.Option(help="Unix socket of the server.")] = None,
+    database: Annotated[str | None, typer.Option(help="Default database (env TIDB_DATABASE; default test).")] = None,
+    status_port: Annotated[
+        int | None, typer.Option(help="TiDB's HTTP status port, for --failpoint (env TIDB_STATUS_PORT; default 10080).")
+    ] = None,
+    collation_disable: Annotated[
+        bool,
+        typer.Option(
+            "--collation-disable",
+            help="As mysql-tester's: collation* tests use r/<name>_disabled.result (else _enabled.result).",
+        ),
+    ] = False,
+    basedir: Annotated[
+        Path | None, typer.Option(help="mysql-test tree that `source include/...` resolves in.")
+    ] = None,
+    result_file: Annotated[Path | None, typer.Option(help="Result file for a single test.")] = None,
+    reject_dir: Annotated[Path | None, typer.Option(help="Where .reject files go.")] = None,
+    vardir: Annotated[Path | None, typer.Option(help="Working folder of the run (default: a temp dir).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show more on failures.")] = False,
+    config_path: Annotated[
+        Path | None, typer.Option("--config", help="Settings file (TOML, [server] and [test]); see the README.")
+    ] = None,
+    statement_timeout: Annotated[
+        float | None, typer.Option(help="Seconds a statement may run; then it is killed (KILL QUERY), the test fails.")
+    ] = None,
+    testcase_timeout: Annotated[float | None, typer.Option(help="Seconds a test may run; then it is stopped.")] = None,
+    suite_timeout: Annotated[
+        float | None, typer.Option(help="Seconds the whole run may take; the rest is reported not run.")
+    ] = None,
+    connect_timeout: Annotated[
+        float | None, typer.Option(help="Seconds to keep trying to reach the server (default 5).")
+    ] = None,
+    log_file: Annotated[Path | None, typer.Option(help="Write the run's log (retries, timeouts...) here.")] = None,
+    report_file: Annotated[Path | None, typer.Option(help="Write the run as JSON here.")] = None,
+    ask_password: Annotated[bool, typer.Option("--ask-password", hidden=True)] = False,  # what -p alone becomes
+    no_password_prompt: Annotated[
+        bool, typer.Option("--no-password-prompt", help="Never ask for a password (CI).")
+    ] = False,
+    var: Annotated[
+        list[str] | None,
+        typer.Option("--var", metavar="NAME=VALUE", help="Set mysqltest's $NAME before each test (repeatable)."),
+    ] = None,
+    reap_timeout: Annotated[
+        float, typer.Option(min=0.001, help="Seconds reap and wait_for_blocked wait before the test fails.")
+    ] = 60.0,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", "-j", min=1,
+            help="Run tests on N workers, each with its own embedded server (or, on a named server, "
+            "its own database).",
+        ),
+    ] = 1,
+    big_test: Annotated[
+        bool, typer.Option("--big-test", help="Also run tests that source include/big_test.inc.")
+    ] = False,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain",
+            help="In a mysql-test tree, run tests as mysqltest alone would against a plain server: "
+            "without mysql-test-run.pl's per-test options, combinations and suite.pm skips.",
+        ),
+    ] = False,
+    server_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--server",
+            help="Which server tidbrun starts when no --host is given: tidb, mariadb or mysql "
+            "(default: tidb-server on PATH, else mariadbd, else mysqld, else the one `make tidb` built).",
+        ),
+    ] = None,
+    server_binary: Annotated[
+        Path | None, typer.Option(help="The server program tidbrun starts (tidb-server, mariadbd or mysqld).")
+    ] = None,
+    plugin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plugin", metavar="MODULE",
+            help="Load a plugin: a module name or a .py file (repeatable); see the README's Plugins.",
+        ),
+    ] = None,
+) -> None:
+    if server_kind is not None and server_kind not in SERVER_CHOICES:
+        _usage(f"unknown server '{server_kind}' (use {', '.join(SERVER_CHOICES)})")
+    if server_binary is not None and not server_binary.is_file():
+        _usage(f"no such server program: {server_binary}")
+    # Through the environment, so that worker processes (-j) start the same server.
+    if server_kind is not None:
+        os.environ[SERVER_ENV] = server_kind
+    if server_binary is not None:
+        os.environ[SERVER_BINARY_ENV] = str(server_binary.resolve())
+    from runner import plugins
+
+    # Plugins first: they may add dialects; one that cannot load stops here, in one line.
+    dialects = plugins.activate(plugin or []).dialects
+    if dialect is not None and dialect not in dialects:
+        _usage(f"unknown dialect '{dialect}' (use {' or '.join(dialects)})")
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        _usage(f"no such test file or folder: {missing[0]}")
+    if result_file is not None and len(paths) != 1:
+        _usage("--result-file goes with exactly one test")
+    try:
+        variables = parse_variables(var or [])
+    except ValueError as exc:
+        _usage(str(exc))
+    if parse_only:
+        from runner.cli.check import echo_lines
+        from runner.run.suite import find_basedir
+
+        try:
+            for path in paths:
+                files = sorted(path.rglob("*.test")) if path.is_dir() else [path]
+                for file in files:
+                    base = basedir or find_basedir(file)
+                    for line in echo_lines(file, plugins.current().dialect(dialect or "mysqltest").renderer(), base):
+                        sys.stdout.buffer.write(line.encode("latin-1"))
+        except TidbrunError as exc:
+            print(f"{exc}", file=sys.stderr)
+            raise typer.Exit(EXIT_USAGE) from None
+        return
+    from runner.config.settings import resolve
+
+    settings = resolve(
+        config_path=config_path, password=password, ask_password=ask_password,
+        no_password_prompt=no_password_prompt, statement_timeout=statement_timeout,
+        testcase_timeout=testcase_timeout, suite_timeout=suite_timeout, connect_timeout=connect_timeout,
+        log_file=log_file, report_file=report_file,
+    )
+    dialect, force, verbose, basedir, reject_dir, vardir = settings.with_file_defaults(
+        dialect, force, verbose, basedir, reject_dir, vardir
+    )
+    if dialect is not None and dialect not in dialects:
+        _usage(f"unknown dialect '{dialect}' in {config_path} (use {' or '.join(dialects)})")
+    config = RunConfig(
+        paths=paths,
+        server=server_from_environment(host, port, user, settings.password, socket or settings.socket, database,
+                                       environ=settings.environ, status_port=status_port),
+        dialect=dialect,
+        record=record,
+        record_flavour=record_flavour,
+        force=force,
+        basedir=basedir.resolve() if basedir else None,
+        result_file=result_file,
+        reject_dir=reject_dir,
+        vardir=vardir,
+        verbose=verbose,
+        collation_disable=collation_disable,
+        faults=settings.faults,
+        variables={**settings.variables, **variables},
+        reap_timeout=reap_timeout,
+        jobs=jobs,
+        big_test=big_test,
+        plain=plain,
+        plugins=tuple(plugin or ()),
+    )
+    from runner.run.execute import execute
+
+    raise typer.Exit(execute(config))
+
+
+def _usage(message: str) -> None:
+    print(f"tidbrun: {message}", file=sys.stderr)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def main() -> None:
+    """The console script: the run, then a quick exit (see _exit)."""
+    try:
+        _main()
+    except SystemExit as exc:
+        _exit(exc.code)
+    _exit(0)
+
+
+def _exit(code: object) -> None:
+    """Exit without tearing the interpreter down: that alone costs ~40 ms here, a noticeable part
+    of a short run. What must happen at exit still does: atexit handlers (servers still running
+    are stopped, logging is flushed) and the standard streams."""
+    import atexit
+
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:
+        print(code, file=sys.stderr)
+        status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # a closed pipe: nothing more can be said there
+            pass
+    os._exit(status)
+
+
+def _main() -> None:
+    from runner.config.credentials.password import split_short_option
+    from runner.config.credentials.proctitle import hide_password
+
+    hide_password()  # out of `ps` and /proc/<pid>/cmdline
+    try:
+        if sys.argv[1:2] == ["jobs"]:  # `tidbrun jobs ...`; a test folder named jobs is ./jobs
+            from runner.cli.jobs import app as jobs_app
+
+            jobs_app(args=sys.argv[2:], prog_name="tidbrun jobs")
+        else:
+            app(args=split_short_option(sys.argv[1:]))
+    except TestFileError as exc:
+        print(str(exc), file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    except TidbrunError as exc:
+        print(f"tidbrun: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt as exc:
+        print("tidbrun: interrupted", file=sys.stderr)
+        sys.exit(getattr(exc, "exit_code", 130))
+    except Exception as exc:
+        if os.environ.get("TIDBRUN_DEBUG"):
+            raise
+        print(f"tidbrun: internal error: {type(exc).__name__}: {exc} (TIDBRUN_DEBUG=1 shows where)", file=sys.stderr)
+        sys.exit(EXIT_USAGE)

@@ -1,0 +1,2 @@
+"""Running a test: records -> statements on sessions (interpreter, outcomes, variables, directives,
+permutations, waits for blocked sessions)."""

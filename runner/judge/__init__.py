@@ -1,0 +1,1 @@
+"""Judging a test's output: result lookup, diff, rdiff, atomic record, .reject."""

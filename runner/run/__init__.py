@@ -1,0 +1,1 @@
+"""One run: collect cases, order and shard them, workers (-j), the per-test guard, outcomes."""

@@ -1,0 +1,109 @@
+"""One run from start to end: collect the tests, run them on one server or on workers, report."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from runner.config.run_config import RunConfig
+from runner.errors import EXIT_OK, EXIT_TEST_FAILED, EXIT_USAGE
+from runner.plugins import activate as activate_plugins
+from runner.report import json_file
+from runner.report.console import ConsoleReport
+from runner.run.outcome import ListFeed, ServerRun
+from runner.run.schedule import Durations, Scheduler, default_durations_path, in_setup_order
+from runner.run.server_run import run_on_server, setup_of
+from runner.run.suite import TestReport, discover, find_basedir
+from runner.sessions.driver import HAVE_CEXT
+
+# A throwaway vardir goes to memory when there is room (mysql-test-run.pl's --mem): the server's
+# fsyncs then cost nothing, which takes about a third off the run time of a typical suite here.
+MEMORY_FOLDER = Path("/dev/shm")
+MEMORY_MIN_FREE = 2 << 30
+
+
+def _scratch_root() -> str | None:
+    if os.environ.get("TIDBRUN_NO_MEM") or os.environ.get("TMPDIR"):
+        return None  # asked not to, or a temp folder was chosen
+    try:
+        stats = os.statvfs(MEMORY_FOLDER)
+    except OSError:
+        return None
+    if stats.f_bavail * stats.f_frsize < MEMORY_MIN_FREE or not os.access(MEMORY_FOLDER, os.W_OK):
+        return None
+    return str(MEMORY_FOLDER)
+
+
+def _mysql_test_dir(config: RunConfig) -> Path | None:
+    candidates = [config.basedir] if config.basedir else [find_basedir(p) for p in config.paths]
+    for candidate in candidates:
+        if candidate is not None and (candidate / "include" / "mtr_warnings.sql").is_file():
+            return candidate
+    return None
+
+
+def execute(config: RunConfig) -> int:
+    cases = discover(config.paths, config.result_file)
+    if not cases:
+        print("tidbrun: no .test files found", file=sys.stderr)
+        return EXIT_USAGE
+    if not HAVE_CEXT:
+        print("tidbrun: note: mysql-connector-python's C extension is not loaded; running on pure Python",
+              file=sys.stderr)
+    mysql_test_dir = _mysql_test_dir(config)
+    if mysql_test_dir is not None and config.result_file is None and not config.plain:
+        from runner.run.cases import plan_tests
+
+        cases = plan_tests(cases, mysql_test_dir, big_test=config.big_test, external=config.server.external)
+    plugins = activate_plugins(config.plugins)
+    plugins.call("tidbrun_collection_modifyitems", config=config, cases=cases)
+    own_vardir = config.vardir is None
+    vardir = (
+        Path(tempfile.mkdtemp(prefix="tidbrun-", dir=_scratch_root()))
+        if own_vardir
+        else Path(config.vardir).resolve()  # type: ignore[arg-type]
+    )
+    (vardir / "tmp").mkdir(parents=True, exist_ok=True)
+    report = ConsoleReport(color=config.color, verbose=config.verbose)
+    started = time.perf_counter()
+    reports: list[TestReport] = []
+
+    def show(result: TestReport) -> None:
+        report.test(result)
+        reports.append(result)
+
+    durations = Durations.load(default_durations_path())
+    try:
+        if config.jobs > 1 and len(cases) > 1:
+            from runner.run.workers import run_parallel
+
+            scheduler = Scheduler(list(cases), setup_of, durations.guess)
+            outcome = run_parallel(config, cases, vardir, mysql_test_dir, show, scheduler)
+        else:
+            outcome = run_on_server(config, ListFeed(in_setup_order(cases, setup_of)), vardir, mysql_test_dir, show)
+    finally:
+        if own_vardir:
+            shutil.rmtree(vardir, ignore_errors=True)
+        durations.update(reports)
+        durations.save()
+    wall = time.perf_counter() - started
+    report.summary(wall, not_run=len(cases) - outcome.ran)
+    code = exit_code(outcome, reports)
+    if config.faults.report_file is not None:
+        json_file.write(config.faults.report_file, reports, wall=wall, exit_code=code,
+                        transitions=outcome.transitions, notes=outcome.notes)
+    plugins.call("tidbrun_report", reports=reports, wall=wall, exit_code=code)
+    return code
+
+
+def exit_code(outcome: ServerRun, reports: list[TestReport]) -> int:
+    if outcome.signal_exit is not None:
+        return outcome.signal_exit  # 130 after SIGINT, 143 after SIGTERM
+    unavailable = any(r.status == "not run" and "server unavailable" in r.message for r in reports)
+    if outcome.input_error or outcome.unavailable_at_start or unavailable:
+        return EXIT_USAGE
+    return EXIT_TEST_FAILED if outcome.failed else EXIT_OK

@@ -1,0 +1,122 @@
+"""In which order tests run: tests of one server setup together (restarts are the dearest thing
+in a run), and with several workers the longest first (so no worker is left with a long test
+while the others idle at the end).
+
+How long a test takes comes from the last run that ran it (kept in tidbrun's cache folder); a
+test never run before is guessed from its file size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runner.run.suite import TestCase, TestReport
+
+# A guess for tests never timed: about a millisecond per 100 bytes of test text.
+SECONDS_PER_BYTE = 1e-5
+MAX_REMEMBERED = 50_000
+
+
+def _key(case: TestCase) -> str:
+    return f"{case.path.resolve()}|{case.name}"
+
+
+@dataclass(slots=True)
+class Durations:
+    """Seconds each test took when it last ran, by test file and name."""
+
+    path: Path | None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | None) -> Durations:
+        if path is None:
+            return cls(None)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(path)
+        if not isinstance(data, dict):
+            return cls(path)
+        return cls(path, {str(k): float(v) for k, v in data.items() if isinstance(v, int | float)})
+
+    def guess(self, case: TestCase) -> float:
+        known = self.seconds.get(_key(case))
+        if known is not None:
+            return known
+        try:
+            return case.path.stat().st_size * SECONDS_PER_BYTE
+        except OSError:
+            return 0.0
+
+    def update(self, reports: Iterable[TestReport]) -> None:
+        for report in reports:
+            if report.status in ("pass", "fail"):
+                self.seconds[_key(report.case)] = round(report.seconds, 3)
+
+    def save(self) -> None:
+        """Written atomically; a cache that cannot be written is no reason to fail a run."""
+        if self.path is None:
+            return
+        items = list(self.seconds.items())[-MAX_REMEMBERED:]
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".durations-", dir=self.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(json.dumps(dict(items)))  # one write: json.dump writes piece by piece
+            os.replace(temp, self.path)
+
+
+def default_durations_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tidbrun" / "durations.json"
+
+
+@dataclass(slots=True)
+class Scheduler:
+    """The tests not yet handed out, and which one a worker gets next.
+
+    A worker gets the longest test left that wants the server setup it has; when none does, the
+    longest test of the setup with the most work left (it restarts once for all of them).
+    """
+
+    pending: list[TestCase]
+    setup_of: Callable[[TestCase], Hashable]
+    cost: Callable[[TestCase], float]
+
+    def __post_init__(self) -> None:
+        self.pending.sort(key=self.cost, reverse=True)
+
+    def next_for(self, current: Hashable) -> TestCase | None:
+        if not self.pending:
+            return None
+        for index, case in enumerate(self.pending):
+            if self.setup_of(case) == current:
+                return self.pending.pop(index)
+        work: dict[Hashable, float] = {}
+        for case in self.pending:
+            setup = self.setup_of(case)
+            work[setup] = work.get(setup, 0.0) + self.cost(case)
+        busiest = max(work, key=lambda setup: work[setup])
+        for index, case in enumerate(self.pending):
+            if self.setup_of(case) == busiest:
+                return self.pending.pop(index)
+        return self.pending.pop(0)  # not reached: busiest is some pending test's setup
+
+    def take_all(self) -> list[TestCase]:
+        rest, self.pending = self.pending, []
+        return rest
+
+
+def in_setup_order(cases: list[TestCase], setup_of: Callable[[TestCase], Hashable]) -> list[TestCase]:
+    """One worker: the given order, but each setup's tests together, setups in order of first use."""
+    first_seen: dict[Hashable, int] = {}
+    for index, case in enumerate(cases):
+        first_seen.setdefault(setup_of(case), index)
+    return sorted(cases, key=lambda case: first_seen[setup_of(case)])
