@@ -38,7 +38,7 @@ regress: setup
 	else echo "suite/tidb, suite/tidb_tester and the TiDB results of suite/t: skipped, no tidb-server (make tidb builds one)"; fi
 
 test: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -rs
 
 # tidb-server (failpoint-enabled) from the pinned Go module, into ~/.cache/tidbrun/tidb/<version>/;
 # a second run is a cache hit. The TiDB tests of `make test` use it; without it they skip.
