@@ -143,3 +143,38 @@ def test_a_hook_that_raises_in_a_worker_stops_the_run_too(tmp_path: Path) -> Non
     assert run.returncode == 2, run.output
     assert run.stderr.count(f"tidbrun: plugin '{plugin}': tidbrun_test_setup raised RuntimeError") == 1, run.stderr
     assert "Traceback" not in run.output
+
+
+def test_collection_statement_judge_and_report_hooks(tmp_path: Path, embedded_server: EmbeddedServer) -> None:
+    report = tmp_path / "report.txt"
+    plugin = write(tmp_path / "every_phase.py", (
+        "import dataclasses\n"
+        "from runner.hooks import hookimpl\n"
+        "from runner.run.records import TestReport\n"
+        "seen = []\n"
+        "@hookimpl\n"
+        "def tidbrun_collection_modifyitems(config, cases):\n"
+        "    cases[:] = [dataclasses.replace(c, skip='not today') if c.name == 'b' else c for c in cases]\n"
+        "@hookimpl\n"
+        "def tidbrun_statement_wrapper(test, inner):\n"
+        "    def counted(session, connection, sql):\n"
+        "        seen.append(sql)\n"
+        "        return inner(session, connection, sql)\n"
+        "    return counted\n"
+        "@hookimpl\n"
+        "def tidbrun_judge(case, output, seconds, config, flavour):\n"
+        "    if case.name == 'c':\n"
+        "        return TestReport(case, 'pass', seconds, 'judged by the plugin', output=output)\n"
+        "    return None\n"
+        "@hookimpl\n"
+        "def tidbrun_report(reports, wall, exit_code):\n"
+        f"    open({str(report)!r}, 'w').write(\n"
+        "        ' '.join(f'{r.case.name}={r.status}' for r in reports) + f' exit={exit_code} '\n"
+        "        + str(sum('select' in s for s in seen)))\n"
+    ))  # fmt: skip
+    for name in ("a", "b", "c"):
+        write(tmp_path / "t" / f"{name}.test", "select 1 as x;\nselect 2 as y;\n")
+    write(tmp_path / "r" / "a.result", "select 1 as x;\nx\n1\nselect 2 as y;\ny\n2\n")
+    run = run_tidbrun(tmp_path, "--force", "--plugin", plugin, *server_args(embedded_server))
+    assert run.returncode == 0, run.output  # c has no result file: the plugin's judge passed it
+    assert report.read_text() == "a=pass b=skip c=pass exit=0 4"
