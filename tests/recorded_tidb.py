@@ -132,9 +132,20 @@ class RecordedConnection:
     thread_id: int
     database: str
 
+    round_trips: int = 0
+
     def execute(self, sql: str) -> Outcome:
-        self.sent.append(sql)
-        return self.server.answer(sql, self.database)
+        # A multi-statement runs statement by statement and stops at the first error, as on TiDB.
+        self.round_trips += 1
+        combined = Outcome()
+        for statement in split_statements(sql):
+            self.sent.append(statement)
+            outcome = self.server.answer(statement, self.database)
+            if outcome.error is not None:
+                combined.error = outcome.error
+                return combined
+            combined.results.extend(outcome.results)
+        return combined
 
     def close(self) -> None:
         pass
@@ -147,3 +158,20 @@ class RecordedConnection:
 
     def reset_connection(self) -> None:
         pass
+
+
+def split_statements(sql: str) -> list[str]:
+    """``sql`` cut at each ``;`` outside quotes (the set-up's statements have none inside)."""
+    statements: list[str] = []
+    start, quote = 0, ""
+    for index, char in enumerate(sql):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"`":
+            quote = char
+        elif char == ";":
+            statements.append(sql[start:index])
+            start = index + 1
+    statements.append(sql[start:])
+    return [statement for statement in statements if statement.strip()]
+

@@ -45,16 +45,28 @@ class ConnectionSetup:
         return bool(self.statements or self.probe)
 
     def apply(self, connection: Connection) -> None:
-        for sql in self.statements:
+        # Everything in one round trip first (a server stops a multi-statement at its first
+        # error); from the statement that failed on, one at a time with the fallbacks and the probe.
+        everything = [*self.statements, *([self.probe] if self.probe else []), *self.probe_statements]
+        outcome = connection.execute(";".join(everything))
+        if outcome.error is None:
+            return
+        done = len(outcome.results)
+        for index, sql in enumerate(self.statements):
+            if index < done:
+                continue
             error = connection.execute(sql).error
             fallback = self.fallbacks.get(sql)
             if error is not None and fallback is not None and error.errno == fallback[0]:
                 error = connection.execute(fallback[1]).error
             if error is not None:
                 raise ConnectError(_setup_error(sql, error))
-        if self.probe is None or connection.execute(self.probe).error is not None:
+        probed = len(self.statements)
+        if self.probe is None or (done <= probed and connection.execute(self.probe).error is not None):
             return
-        for sql in self.probe_statements:
+        for index, sql in enumerate(self.probe_statements, start=probed + 1):
+            if index < done:
+                continue
             error = connection.execute(sql).error
             if error is not None and sql not in self.optional:
                 raise ConnectError(_setup_error(sql, error))

@@ -214,6 +214,13 @@ def test_collation_tests_pick_their_result_variant(
     assert recorded == f"{query}@@new_collation_enabled\nOFF\n"
 
 
+def test_session_setup_is_one_round_trip_on_tidb() -> None:
+    tidb = RecordedTiDB()
+    connection = MYSQL_TESTER.connector(tidb.connect)(ConnectParams("127.0.0.1", "root", database="t1"))
+    assert tidb.sessions[-1] == TESTER_SETUP
+    assert connection.round_trips == 1  # type: ignore[attr-defined]
+
+
 def test_session_setup_against_recorded_tidb_errors() -> None:
     tidb = RecordedTiDB()
     # A TiDB before v7.0 has no tidb_enable_analyze_snapshot: mysql-tester only warns.
@@ -222,7 +229,8 @@ def test_session_setup_against_recorded_tidb_errors() -> None:
     )
     connect = MYSQL_TESTER.connector(tidb.connect)  # type: ignore[arg-type]
     connect(ConnectParams("127.0.0.1", "root", database="t1"))
-    assert tidb.sessions[-1] == TESTER_SETUP
+    # The one round trip stops at the failing SET; it and the rest then run one by one.
+    assert tidb.sessions[-1] == TESTER_SETUP[:9] + TESTER_SETUP[8:]
     # Any other failing SET is fatal, as in mysql-tester.
     tidb.recordings["SET @@tidb_enable_clustered_index='int_only'"] = error(
         1231, "42000", "Variable 'tidb_enable_clustered_index' can't be set to the value of 'int_only'"
