@@ -216,7 +216,7 @@ def test_collation_tests_pick_their_result_variant(
 
 def test_session_setup_is_one_round_trip_on_tidb() -> None:
     tidb = RecordedTiDB()
-    connection = MYSQL_TESTER.connector(tidb.connect)(ConnectParams("127.0.0.1", "root", database="t1"))
+    connection = MYSQL_TESTER.connector(tidb.connect)(ConnectParams("127.0.0.1", "root", database="t1"))  # type: ignore[arg-type]
     assert tidb.sessions[-1] == TESTER_SETUP
     assert connection.round_trips == 1  # type: ignore[attr-defined]
 
