@@ -101,6 +101,7 @@ class Watch:
         # registration so that one left behind by a race never stops a later statement.
         self._stopped_by: dict[Session, tuple[Running, str]] = {}
         self._escalation: dict[Session, tuple[Running, float, bool]] = {}  # stopped at, connection killed
+        self._cut: set[Session] = set()  # sessions whose socket tidbrun shut down
         self.stop_reason: str | None = None  # set: no statement may start (test stopped)
         self.expired: list[str] = []  # this test's statements tidbrun stopped, described
         self.expired_statements: list[InFlight] = []
@@ -122,6 +123,7 @@ class Watch:
         if self._stopped_by:  # empty unless tidbrun stopped something
             mark = self._stopped_by.pop(session, None)
             self._escalation.pop(session, None)
+            self._cut.discard(session)
             if mark is not None and mark[0] is entry:
                 raise StatementTimedOut(mark[1])
         return outcome
@@ -134,6 +136,7 @@ class Watch:
         self._running.clear()
         self._stopped_by.clear()
         self._escalation.clear()
+        self._cut.clear()
         self.stop_reason = None
         self.expired = []
         self.expired_statements = []
@@ -211,10 +214,19 @@ class Watch:
             elif not escalation[2] and now - escalation[1] >= self._grace:
                 # KILL QUERY did not bring it back (a server stuck in I/O, a hung network): drop
                 # the connection; the client then sees "lost connection" at once.
-                self._escalation[session] = (entry, escalation[1], True)
+                self._escalation[session] = (entry, now, True)
                 log.warning("statement still running %.1f s after KILL QUERY; killing its connection: %s",
                             now - escalation[1], InFlight(session, conn, sql, started).describe(now))
                 self._kill(conn, "CONNECTION")
+            elif escalation[2] and session not in self._cut and now - escalation[1] >= self._grace:
+                # Not even KILL CONNECTION (a TiDB DDL statement waits for its job whatever is
+                # killed): cut the socket on tidbrun's side, so the driver returns.
+                self._cut.add(session)
+                abort = getattr(conn, "abort", None)
+                done = bool(abort()) if abort is not None else False
+                log.warning("statement still running %.1f s after KILL CONNECTION; %s: %s", now - escalation[1],
+                            "tidbrun cut its connection" if done else "its connection cannot be cut",
+                            InFlight(session, conn, sql, started).describe(now))
 
     def _kill(self, conn: Connection, what: str) -> None:
         if self._killer is None:

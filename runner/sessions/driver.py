@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from runner.sessions import socket_cut
 from runner.sessions.wire import (
     CLIENT_MYSQL,
     MARIADB_EXTENDED_METADATA,
@@ -305,11 +306,15 @@ class CConnection:
         else:
             kwargs["host"] = "127.0.0.1" if params.host == "localhost" else params.host
             kwargs["port"] = params.port or 3306
+        before = socket_cut.socket_fds()
         try:
             self._cnx.connect(**kwargs)
         except _mysql_connector.MySQLInterfaceError as exc:
             error = _connect_error(exc, params)
             raise (PythonProtocolNeeded if error.errno in _PLUGIN_ERRORS else ConnectError)(error) from None
+        self._fd = socket_cut.connection_fd(
+            socket_cut.socket_fds() - before, port=kwargs.get("port"), path=kwargs.get("unix_socket")
+        )
         self.thread_id: int = self._cnx.thread_id()
         self.server_version: int = server_version_number(_text(self._cnx.get_server_info() or b""))
 
@@ -365,6 +370,10 @@ class CConnection:
         except Exception:
             return ServerError(2013, "HY000", "error with an undecodable message")
         return _first_error(rows)
+
+    def abort(self) -> bool:
+        """Cut the socket under a statement the server will not end (runner.sessions.socket_cut)."""
+        return self._fd is not None and socket_cut.cut(self._fd)
 
     def ping(self) -> bool:
         try:
@@ -646,6 +655,11 @@ class PyConnection:
         except _connector().Error:
             return ServerError(2013, "HY000", "error with an undecodable message")
         return _first_error(rows)
+
+    def abort(self) -> bool:
+        """Cut the socket under a statement the server will not end (runner.sessions.socket_cut)."""
+        sock = getattr(getattr(self._cnx, "_socket", None), "sock", None)
+        return sock is not None and socket_cut.cut(sock.fileno())
 
     def ping(self) -> bool:
         # libmariadb's mysql_ping() does not read its OK as a statement's: the session state

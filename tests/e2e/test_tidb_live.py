@@ -189,3 +189,20 @@ def _tidb_server_pid(vardir: Path, database: str) -> int | None:
             if log.is_file() and f"CREATE DATABASE `{database}`" in log.read_text(errors="replace"):
                 return int(entry.name)
     return None
+
+
+def test_a_ddl_statement_no_kill_ends_is_cut_at_the_statement_timeout(tmp_path: Path) -> None:
+    # With this failpoint on, TiDB's own DDL framework fails and a DDL statement waits for its job
+    # for good; neither KILL QUERY nor KILL CONNECTION ends the wait.
+    test = write(tmp_path / "hang.test", (
+        "--failpoint enable github.com/pingcap/tidb/pkg/executor/mockProjectionExecBaseExecutorOpenReturnedError "
+        "return(true)\n"
+        "create table hang_t (a int);\n"
+    ))  # fmt: skip
+    write(tmp_path / "hang.result", "")
+    began = time.monotonic()
+    run = run_tidbrun(*on_tidb(test, "--dialect", "mysqltest", "--statement-timeout", "2"), timeout=90)
+    assert run.returncode == 1, run.output
+    assert time.monotonic() - began < 40
+    assert "after KILL CONNECTION; tidbrun cut its connection" in run.output
+    assert "hang.test:2: statement timed out after 2 s" in run.output

@@ -17,9 +17,17 @@ class BlockingConnection:
 
     thread_id = 42
 
-    def __init__(self, obeys_kill_query: bool = True) -> None:
+    def __init__(self, obeys_kill_query: bool = True, obeys_kill_connection: bool = True) -> None:
         self.obeys_kill_query = obeys_kill_query
+        self.obeys_kill_connection = obeys_kill_connection
         self.released = threading.Event()
+        self.aborted = False
+
+    def abort(self) -> bool:
+        """tidbrun cut the socket: the driver's read returns."""
+        self.aborted = True
+        self.released.set()
+        return True
 
     def execute(self, sql: str) -> Outcome:
         if sql.startswith("fast"):
@@ -40,7 +48,8 @@ class FakeKiller:
 
     def kill(self, thread_id: int, what: str = "QUERY") -> str | None:
         self.kills.append((thread_id, what))
-        if what == "CONNECTION" or self.conn.obeys_kill_query:
+        obeyed = self.conn.obeys_kill_connection if what == "CONNECTION" else self.conn.obeys_kill_query
+        if obeyed:
             self.conn.released.set()
         return None
 
@@ -78,6 +87,20 @@ def test_kill_connection_when_kill_query_does_not_bring_it_back() -> None:
     with watch, pytest.raises(StatementTimedOut):
         session_on(conn, watch).execute("select sleep(100)")
     assert killer.kills == [(42, "QUERY"), (42, "CONNECTION")]
+    assert not conn.aborted
+
+
+def test_the_socket_is_cut_when_not_even_kill_connection_brings_it_back() -> None:
+    # A TiDB DDL statement waits for its job whatever is killed.
+    conn = BlockingConnection(obeys_kill_query=False, obeys_kill_connection=False)
+    killer = FakeKiller(conn)
+    watch = Watch(killer, statement_timeout=0.1, grace=0.2, poll=0.02)  # type: ignore[arg-type]
+    started = time.monotonic()
+    with watch, pytest.raises(StatementTimedOut):
+        session_on(conn, watch).execute("create table t (a int)")
+    assert killer.kills == [(42, "QUERY"), (42, "CONNECTION")]
+    assert conn.aborted
+    assert time.monotonic() - started < 3
 
 
 def test_stop_all_kills_what_runs_and_refuses_new_statements() -> None:
