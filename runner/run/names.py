@@ -50,9 +50,11 @@ class UnknownTestName(ValueError):
 
 def split_name(text: str) -> tuple[str, str, str | None] | None:
     """(suite, test, combination or None) of ``suite.test ['combination']``; None: not that form."""
+    if text.endswith(".test"):
+        return None  # a file's name, not a test's
     head, _, combination = text.partition(" ")
     suite, dot, test = head.partition(".")
-    if not dot or not suite or not test or test.endswith(".test"):
+    if not dot or not suite or not test:
         return None
     combo: str | None = None
     if combination:
