@@ -170,6 +170,11 @@ def run(
     collect_only: Annotated[
         bool, typer.Option("--collect-only", help="List the tests that would run (suite.test names); start no server.")
     ] = False,
+    shard: Annotated[
+        str | None,
+        typer.Option("--shard", metavar="K/N", help="Run the K-th of N parts of the tests, balanced by their "
+                     "recorded durations (each test in exactly one part; for N CI jobs)."),
+    ] = None,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=show_version, is_eager=True, help="Show tidbrun's version and exit."),
@@ -194,6 +199,12 @@ def run(
 
     try:
         paths, selection = resolve_arguments(paths, basedir, do_test or [], skip_test or [], keyword)
+    except ValueError as exc:
+        _usage(str(exc))
+    from runner.run.shard import parse_shard
+
+    try:
+        shard_part = parse_shard(shard) if shard is not None else None
     except ValueError as exc:
         _usage(str(exc))
     for option, report in (("--junit", junit), ("--html", html)):
@@ -258,6 +269,7 @@ def run(
         html=html,
         selection=selection,
         collect_only=collect_only,
+        shard=shard_part,
     )
     from runner.run.execute import execute
 

@@ -64,6 +64,7 @@ class RunConfig:
     html: Path | None = None  # --html FILE
     selection: Selection = field(default_factory=Selection)  # --do-test, --skip-test, -k, names
     collect_only: bool = False  # list what would run, start no server
+    shard: tuple[int, int] | None = None  # --shard K/N: run the K-th of N parts
 
 
 @dataclass(slots=True)

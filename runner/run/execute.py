@@ -21,6 +21,7 @@ from runner.run.outcome import ListFeed, ServerRun
 from runner.run.schedule import Durations, Scheduler, default_durations_path, in_setup_order
 from runner.run.select import select
 from runner.run.server_run import run_on_server, setup_of
+from runner.run.shard import take_shard
 from runner.run.suite import TestReport, discover, find_basedir
 from runner.sessions.driver import HAVE_CEXT
 
@@ -64,6 +65,15 @@ def execute(config: RunConfig) -> int:
 
         cases = plan_tests(cases, mysql_test_dir, big_test=config.big_test, external=config.server.external)
     cases, deselected = select(cases, config.selection)
+    durations = Durations.load(default_durations_path())
+    if config.shard is not None:
+        everything = len(cases)
+        cases = take_shard(cases, config.shard, durations.guess)
+        deselected += everything - len(cases)
+        if everything and not cases and not config.collect_only:  # more parts than tests: nothing to do here
+            print(f"tidbrun: shard {config.shard[0]}/{config.shard[1]} has no test ({everything} in all)",
+                  file=sys.stderr)
+            return EXIT_OK
     plugins = activate_plugins(config.plugins)
     plugins.call("tidbrun_collection_modifyitems", config=config, cases=cases)
     if config.collect_only:
@@ -86,7 +96,6 @@ def execute(config: RunConfig) -> int:
         report.test(result)
         reports.append(result)
 
-    durations = Durations.load(default_durations_path())
     try:
         if config.jobs > 1 and len(cases) > 1:
             from runner.run.workers import run_parallel

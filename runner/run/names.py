@@ -50,7 +50,7 @@ class UnknownTestName(ValueError):
 
 def split_name(text: str) -> tuple[str, str, str | None] | None:
     """(suite, test, combination or None) of ``suite.test ['combination']``; None: not that form."""
-    if text.endswith(".test"):
+    if text.endswith(".test") or text.startswith(("/", "./", "../", "~")):
         return None  # a file's name, not a test's
     head, _, combination = text.partition(" ")
     suite, dot, test = head.partition(".")

@@ -124,3 +124,14 @@ def test_a_report_that_cannot_be_written_is_one_line(tmp_path: Path, embedded_se
 def test_version() -> None:
     run = run_tidbrun("--version")
     assert run.returncode == 0 and re.fullmatch(r"tidbrun \d+\.\d+\.\d+\S* \(Python 3\.\d+\.\d+\)\n", run.stdout)
+
+
+def test_shards_split_the_run(tmp_path: Path) -> None:
+    folder = suite(tmp_path)
+    nowhere = ["--host", "127.0.0.1", "--port", "1"]  # --collect-only reaches no server
+    parts = [run_tidbrun("--collect-only", "--shard", f"{k}/3", folder, *nowhere) for k in (1, 2, 3)]
+    assert all(part.returncode == 0 for part in parts), [part.output for part in parts]
+    names = [name for part in parts for name in part.stdout.splitlines()]
+    assert sorted(names) == ["ci.bad", "ci.ok", "ci.skipped", "ci.stops"]
+    bad = run_tidbrun("--shard", "4/3", folder)
+    assert (bad.returncode, bad.stderr) == (2, "tidbrun: --shard '4/3': K must be from 1 to N\n")
