@@ -156,11 +156,11 @@ def run(
     ] = None,
     do_test: Annotated[
         list[str] | None,
-        typer.Option("--do-test", metavar="REGEX", help="Run only tests whose name matches (as mysql-test-run.pl's)."),
+        typer.Option("--do-test", metavar="REGEX", help="Run only tests whose name matches (as MTR's)."),
     ] = None,
     skip_test: Annotated[
         list[str] | None,
-        typer.Option("--skip-test", metavar="REGEX", help="Leave out tests whose name matches (as mysql-test-run.pl)."),
+        typer.Option("--skip-test", metavar="REGEX", help="Leave out tests whose name matches (as MTR's)."),
     ] = None,
     keyword: Annotated[
         str | None,

@@ -43,6 +43,8 @@ def failure_text(report: TestReport) -> str:
     parts = [report.message.rstrip("\n")]
     if report.context is not None:
         parts.append("\n".join(report.context.lines()))
+    else:  # a result mismatch: no statement stopped it, the test's file is where to look
+        parts.append(f"test file: {report.case.path}")
     if report.diff:
         parts.append(report.diff.rstrip("\n"))
     return "\n\n".join(part for part in parts if part) + "\n"

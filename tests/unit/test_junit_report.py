@@ -68,6 +68,9 @@ def test_a_failure_carries_the_diff_and_where_the_test_stopped(tmp_path: Path) -
     assert failure.text is not None
     assert f"{tmp_path}/suite/t/b.test:7" in failure.text
     assert "-1\n+2\n" in failure.text
+    crash = next(c for c in root.iter("testcase") if c.get("name") == "suite.crash").find("failure")
+    assert crash is not None and crash.text is not None
+    assert f"test file: {tmp_path}/suite/t/crash.test" in crash.text
 
 
 def test_skips_errors_and_tests_not_run(tmp_path: Path) -> None:
