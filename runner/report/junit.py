@@ -61,10 +61,8 @@ def _testcase(parent: ET.Element, report: TestReport, suite: str) -> None:
         ET.SubElement(case, "skipped", message=readable(_first_line(f"not run: {report.message}")))
     elif report.status in ("fail", "error"):
         kind = "failure" if report.status == "fail" else "error"
-        location = report.context.location if report.context is not None and report.context.location else ""
         element = ET.SubElement(
-            case, kind, message=readable(_first_line(report.message)),
-            type="mismatch" if report.diff else (location or report.status),
+            case, kind, message=readable(_first_line(report.message)), type="mismatch" if report.diff else kind,
         )
         element.text = readable(failure_text(report))
     if report.details:
