@@ -65,12 +65,15 @@ def execute(config: RunConfig) -> int:
 
         cases = plan_tests(cases, mysql_test_dir, big_test=config.big_test, external=config.server.external)
     cases, deselected = select(cases, config.selection)
+    if not cases:
+        print(f"tidbrun: no test selected ({deselected} deselected)", file=sys.stderr)
+        return EXIT_USAGE
     durations = Durations.load(default_durations_path())
     if config.shard is not None:
         everything = len(cases)
         cases = take_shard(cases, config.shard, durations.guess)
         deselected += everything - len(cases)
-        if everything and not cases and not config.collect_only:  # more parts than tests: nothing to do here
+        if not cases and not config.collect_only:  # more parts than tests: nothing to do in this one
             print(f"tidbrun: shard {config.shard[0]}/{config.shard[1]} has no test ({everything} in all)",
                   file=sys.stderr)
             return EXIT_OK
@@ -78,9 +81,6 @@ def execute(config: RunConfig) -> int:
     plugins.call("tidbrun_collection_modifyitems", config=config, cases=cases)
     if config.collect_only:
         return list_collected(cases, deselected)
-    if not cases:
-        print(f"tidbrun: no test selected ({deselected} deselected)", file=sys.stderr)
-        return EXIT_USAGE
     own_vardir = config.vardir is None
     vardir = (
         Path(tempfile.mkdtemp(prefix="tidbrun-", dir=_scratch_root()))

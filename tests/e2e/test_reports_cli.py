@@ -135,3 +135,6 @@ def test_shards_split_the_run(tmp_path: Path) -> None:
     assert sorted(names) == ["ci.bad", "ci.ok", "ci.skipped", "ci.stops"]
     bad = run_tidbrun("--shard", "4/3", folder)
     assert (bad.returncode, bad.stderr) == (2, "tidbrun: --shard '4/3': K must be from 1 to N\n")
+    # More parts than tests: a part with nothing to run succeeds, reaching no server.
+    empty = run_tidbrun("--shard", "2/2", folder / "t" / "ok.test", *nowhere)
+    assert (empty.returncode, empty.stderr) == (0, "tidbrun: shard 2/2 has no test (1 in all)\n")
