@@ -23,9 +23,12 @@ def resolve_arguments(
     resolved: list[Path] = []
     only: list[tuple[str, str]] = []
     for path in paths:
-        if path.exists():
-            resolved.append(path)
-            continue
+        try:
+            if path.exists():
+                resolved.append(path)
+                continue
+        except OSError as exc:  # a name too long for the file system, a folder we may not enter...
+            raise ValueError(f"cannot use the test argument {str(path)[:200]}: {exc.strerror or exc}") from None
         file, full = resolve_name(str(path), roots)
         resolved.append(file)
         if full is not None:

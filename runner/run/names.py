@@ -75,10 +75,12 @@ def _candidates(root: Path, suite: str, test: str) -> list[Path]:
         found += [root / "main" / file, root / "t" / file]
     if root.name == suite:
         found += [root / "t" / file, root / file]
-    plugins = root / "plugin"
-    if plugins.is_dir():
-        for plugin in sorted(plugins.iterdir()):
-            found += [plugin / suite / "t" / file, plugin / suite / file]
+    try:
+        plugins = sorted((root / "plugin").iterdir()) if (root / "plugin").is_dir() else []
+    except OSError:
+        plugins = []
+    for plugin in plugins:
+        found += [plugin / suite / "t" / file, plugin / suite / file]
     return found
 
 
@@ -101,7 +103,10 @@ def resolve_name(text: str, roots: list[Path]) -> tuple[Path, str | None]:
     matches: dict[Path, Path] = {}
     for root in searched:
         for candidate in _candidates(root, suite, test):
-            if not candidate.is_file():
+            try:
+                if not candidate.is_file():
+                    continue
+            except OSError:  # a name too long to be a file: not this candidate
                 continue
             real = candidate.resolve()
             if real in matches:

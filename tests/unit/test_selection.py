@@ -160,3 +160,9 @@ def test_collect_only_lists_names(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert out.out.splitlines() == ["main.alias 'a'", "main.alias 'b'", "main.join",
                                     "innodb.alias  (skip: Test requires: 'x')"]
     assert out.err == "4 tests collected, 1 of them skipped, 2 deselected\n"
+
+
+def test_an_argument_too_long_for_a_file_name_is_a_usage_error(tmp_path: Path) -> None:
+    for argument in ("a." + "x" * 300, "x" * 300 + ".test"):
+        with pytest.raises(ValueError, match=r"cannot use the test argument .*: File name too long"):
+            resolve_arguments([Path(argument)], tmp_path, [], [], None)
