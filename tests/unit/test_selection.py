@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runner.cli.names import resolve_arguments
 from runner.config.selection import Selection
@@ -14,7 +16,7 @@ from runner.report.closing import closing_lines
 from runner.report.collect import list_collected
 from runner.run import records
 from runner.run.names import UnknownTestName, display_name, resolve_name, split_name, suite_name
-from runner.run.select import SelectionError, compile_keyword, select
+from runner.run.select import SelectionError, check, compile_keyword, select
 from runner.run.suite import discover
 
 
@@ -166,3 +168,23 @@ def test_an_argument_too_long_for_a_file_name_is_a_usage_error(tmp_path: Path) -
     for argument in ("a." + "x" * 300, "x" * 300 + ".test"):
         with pytest.raises(ValueError, match=r"cannot use the test argument .*: File name too long"):
             resolve_arguments([Path(argument)], tmp_path, [], [], None)
+
+
+@given(st.lists(st.sampled_from(["a", "b", " ", "(", ")", "and", "or", "not", "é", "\t"]), max_size=20).map(" ".join))
+@settings(max_examples=300, deadline=None)
+def test_any_k_expression_is_read_or_refused_in_one_line(expression: str) -> None:
+    try:
+        matcher = compile_keyword(expression)
+    except SelectionError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith("-k ")
+        return
+    assert matcher("main.a b") in (True, False)
+
+
+@given(st.text(max_size=30))
+@settings(max_examples=200, deadline=None)
+def test_any_do_test_pattern_is_compiled_or_refused(pattern: str) -> None:
+    try:
+        check(Selection(do_test=(pattern,)))
+    except SelectionError as exc:
+        assert str(exc).startswith("--do-test ")
