@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 SERVER_FOUND := $(shell PATH="$$PATH:/usr/sbin:/usr/local/sbin" command -v tidb-server mariadbd mysqld 2>/dev/null | head -n1)
 REFERENCE_FOUND := $(shell command -v mariadb-test 2>/dev/null)
+BROWSER_FOUND := $(shell command -v chromium 2>/dev/null)
 
-.PHONY: setup regress test lint server-packages tidb
+.PHONY: setup regress test lint server-packages browser-packages tidb
 
-setup: server-packages $(STAMP)
+setup: server-packages browser-packages $(STAMP)
 
 # A server to run against (and MariaDB's reference mysqltest with its suite, used by the
 # conformance tests), from Debian's packages, only when missing.
@@ -20,6 +21,13 @@ ifeq ($(SERVER_FOUND)$(REFERENCE_FOUND),)
 else ifeq ($(REFERENCE_FOUND),)
 	$(APT) update -qq
 	$(APT) install -y -qq mariadb-test mariadb-test-data >/dev/null
+endif
+
+# Headless Chromium, in which the tests load the --html report.
+browser-packages:
+ifeq ($(BROWSER_FOUND),)
+	$(APT) update -qq
+	$(APT) install -y -qq chromium >/dev/null
 endif
 
 $(STAMP): pyproject.toml

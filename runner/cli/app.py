@@ -31,6 +31,19 @@ Exit codes: 0 all tests passed or were skipped; 1 a test failed; 2 usage or inpu
 app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False, help=HELP)
 
 
+def show_version(value: bool | None) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as package_version
+
+        try:
+            number = package_version("tidbrun")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "unknown"
+        print(f"tidbrun {number} (Python {sys.version.split()[0]})")
+        raise typer.Exit(0)
+
+
 @app.command(help=HELP)
 def run(
     paths: Annotated[list[Path], typer.Argument(help="Test files, or folders of them (t/ subfolder is used).")],
@@ -135,6 +148,37 @@ def run(
             help="Load a plugin: a module name or a .py file (repeatable); see the README's Plugins.",
         ),
     ] = None,
+    junit: Annotated[
+        Path | None, typer.Option("--junit", metavar="FILE", help="Write the run as JUnit XML here (CI test reports).")
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", metavar="FILE", help="Write the run as one self-contained HTML page here.")
+    ] = None,
+    do_test: Annotated[
+        list[str] | None,
+        typer.Option("--do-test", metavar="REGEX", help="Run only tests whose name matches (as MTR's)."),
+    ] = None,
+    skip_test: Annotated[
+        list[str] | None,
+        typer.Option("--skip-test", metavar="REGEX", help="Leave out tests whose name matches (as MTR's)."),
+    ] = None,
+    keyword: Annotated[
+        str | None,
+        typer.Option("-k", metavar="EXPR", help="Run tests whose suite.test name has these substrings: "
+                     "'alias or (join and not outer)' (as pytest's -k)."),
+    ] = None,
+    collect_only: Annotated[
+        bool, typer.Option("--collect-only", help="List the tests that would run (suite.test names); start no server.")
+    ] = False,
+    shard: Annotated[
+        str | None,
+        typer.Option("--shard", metavar="K/N", help="Run the K-th of N parts of the tests, balanced by their "
+                     "recorded durations (each test in exactly one part; for N CI jobs)."),
+    ] = None,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=show_version, is_eager=True, help="Show tidbrun's version and exit."),
+    ] = None,
 ) -> None:
     if server_kind is not None and server_kind not in SERVER_CHOICES:
         _usage(f"unknown server '{server_kind}' (use {', '.join(SERVER_CHOICES)})")
@@ -151,9 +195,21 @@ def run(
     dialects = plugins.activate(plugin or []).dialects
     if dialect is not None and dialect not in dialects:
         _usage(f"unknown dialect '{dialect}' (use {' or '.join(dialects)})")
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        _usage(f"no such test file or folder: {missing[0]}")
+    from runner.cli.names import resolve_arguments
+
+    try:
+        paths, selection = resolve_arguments(paths, basedir, do_test or [], skip_test or [], keyword)
+    except ValueError as exc:
+        _usage(str(exc))
+    from runner.run.shard import parse_shard
+
+    try:
+        shard_part = parse_shard(shard) if shard is not None else None
+    except ValueError as exc:
+        _usage(str(exc))
+    for option, report in (("--junit", junit), ("--html", html)):
+        if report is not None and report.is_dir():
+            _usage(f"{option} {report}: a folder, not a file")
     if result_file is not None and len(paths) != 1:
         _usage("--result-file goes with exactly one test")
     try:
@@ -209,6 +265,11 @@ def run(
         big_test=big_test,
         plain=plain,
         plugins=tuple(plugin or ()),
+        junit=junit,
+        html=html,
+        selection=selection,
+        collect_only=collect_only,
+        shard=shard_part,
     )
     from runner.run.execute import execute
 

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from runner.config.selection import Selection
+
 DIALECTS = ("mysqltest", "mysql-tester")
 
 # Which server the embedded default starts, and from which binary: the command line's --server and
@@ -58,6 +60,11 @@ class RunConfig:
     # what mysql-test-run.pl adds (per-test options, combinations, suite.pm skips, plugins off).
     plain: bool = False
     plugins: tuple[str, ...] = ()  # --plugin modules (the entry-point group loads besides them)
+    junit: Path | None = None  # --junit FILE
+    html: Path | None = None  # --html FILE
+    selection: Selection = field(default_factory=Selection)  # --do-test, --skip-test, -k, names
+    collect_only: bool = False  # list what would run, start no server
+    shard: tuple[int, int] | None = None  # --shard K/N: run the K-th of N parts
 
 
 @dataclass(slots=True)

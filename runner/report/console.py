@@ -6,6 +6,8 @@ import sys
 from collections import Counter
 from typing import TextIO
 
+from runner.report.closing import closing_lines
+from runner.run.names import display_name
 from runner.run.suite import TestReport
 
 _COLORS = {"pass": "\033[32m", "fail": "\033[31m", "error": "\033[31m", "skip": "\033[33m", "not run": "\033[33m"}
@@ -22,6 +24,7 @@ class ConsoleReport:
         self.counts: Counter[str] = Counter()
         self.seconds = 0.0
         self.not_run: list[str] = []
+        self.ran: list[tuple[float, str, str]] = []  # (seconds, suite.test name, status): for the summary
 
     def _paint(self, status: str, text: str) -> str:
         return f"{_COLORS[status]}{text}{_RESET}" if self.color else text
@@ -29,6 +32,8 @@ class ConsoleReport:
     def test(self, report: TestReport) -> None:
         self.counts[report.status] += 1
         self.seconds += report.seconds
+        if report.status in ("pass", "fail", "error"):
+            self.ran.append((report.seconds, display_name(report.case), report.status))
         word = "recorded" if report.recorded else report.status
         line = f"{report.case.name:<50} [ {self._paint(report.status, word)} ] {report.seconds * 1000:7.0f} ms"
         if report.message and (report.status == "skip" or report.recorded):
@@ -72,4 +77,6 @@ class ConsoleReport:
             names = ", ".join(self.not_run[:_NAMED_NOT_RUN])
             more = f" and {len(self.not_run) - _NAMED_NOT_RUN} more" if len(self.not_run) > _NAMED_NOT_RUN else ""
             print(f"\ncould not run: {names}{more}", file=self.stream)
+        for line in closing_lines(self.ran):
+            print(line, file=self.stream)
         print(f"\n{text} in {wall:.2f}s", file=self.stream)

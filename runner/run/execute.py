@@ -13,10 +13,15 @@ from runner.config.run_config import RunConfig
 from runner.errors import EXIT_OK, EXIT_TEST_FAILED, EXIT_USAGE
 from runner.plugins import activate as activate_plugins
 from runner.report import json_file
+from runner.report.collect import list_collected
 from runner.report.console import ConsoleReport
+from runner.report.files import write_reports
+from runner.report.junit import ServerFacts
 from runner.run.outcome import ListFeed, ServerRun
 from runner.run.schedule import Durations, Scheduler, default_durations_path, in_setup_order
+from runner.run.select import select
 from runner.run.server_run import run_on_server, setup_of
+from runner.run.shard import take_shard
 from runner.run.suite import TestReport, discover, find_basedir
 from runner.sessions.driver import HAVE_CEXT
 
@@ -59,8 +64,23 @@ def execute(config: RunConfig) -> int:
         from runner.run.cases import plan_tests
 
         cases = plan_tests(cases, mysql_test_dir, big_test=config.big_test, external=config.server.external)
+    cases, deselected = select(cases, config.selection)
+    if not cases:
+        print(f"tidbrun: no test selected ({deselected} deselected)", file=sys.stderr)
+        return EXIT_USAGE
+    durations = Durations.load(default_durations_path())
+    if config.shard is not None:
+        everything = len(cases)
+        cases = take_shard(cases, config.shard, durations.guess)
+        deselected += everything - len(cases)
+        if not cases and not config.collect_only:  # more parts than tests: nothing to do in this one
+            print(f"tidbrun: shard {config.shard[0]}/{config.shard[1]} has no test ({everything} in all)",
+                  file=sys.stderr)
+            return EXIT_OK
     plugins = activate_plugins(config.plugins)
     plugins.call("tidbrun_collection_modifyitems", config=config, cases=cases)
+    if config.collect_only:
+        return list_collected(cases, deselected)
     own_vardir = config.vardir is None
     vardir = (
         Path(tempfile.mkdtemp(prefix="tidbrun-", dir=_scratch_root()))
@@ -76,7 +96,6 @@ def execute(config: RunConfig) -> int:
         report.test(result)
         reports.append(result)
 
-    durations = Durations.load(default_durations_path())
     try:
         if config.jobs > 1 and len(cases) > 1:
             from runner.run.workers import run_parallel
@@ -96,6 +115,8 @@ def execute(config: RunConfig) -> int:
     if config.faults.report_file is not None:
         json_file.write(config.faults.report_file, reports, wall=wall, exit_code=code,
                         transitions=outcome.transitions, notes=outcome.notes)
+    write_reports(config, reports, wall=wall, exit_code=code,
+                  server=ServerFacts(flavour=outcome.flavour, version=outcome.version))
     plugins.call("tidbrun_report", reports=reports, wall=wall, exit_code=code)
     return code
 

@@ -22,6 +22,8 @@ class ServerRun:
     signal_exit: int | None = None  # 130 after SIGINT, 143 after SIGTERM
     notes: list[str] = field(default_factory=list)
     transitions: list[Transition] = field(default_factory=list)  # the circuit breaker's
+    flavour: str | None = None  # the server's (for the reports), once it answered
+    version: str | None = None
 
 
 class CaseFeed(Protocol):
@@ -59,4 +61,6 @@ def merge(total: ServerRun, part: ServerRun) -> None:
     if total.signal_exit is None:
         total.signal_exit = part.signal_exit
     total.notes.extend(part.notes)
+    total.flavour = total.flavour or part.flavour
+    total.version = total.version or part.version
     total.transitions.extend(part.transitions)

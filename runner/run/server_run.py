@@ -111,6 +111,7 @@ def run_on_server(
         with safety.active(), _server(config, mysql_test_dir, vardir, on_embedded) as address:
             datadir = None if config.server.external else vardir / "mysqld.1" / "data"
             address, (flavour, version) = safety.reach_server(address, _flavour)
+            outcome.flavour, outcome.version = flavour, version
             dialect_name = config.dialect or ("mysql-tester" if flavour == "tidb" else "mysqltest")
             failpoints = FailpointAPI.for_server(flavour, address.host, address.status_port)
             unavailable = failpoints.probe()
