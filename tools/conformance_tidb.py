@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import shutil
 import subprocess
 import sys
@@ -37,8 +36,7 @@ from runner.server import binaries
 from runner.server.embedded import EmbeddedServer, ServerKind
 
 REPO = Path(__file__).resolve().parent.parent
-CACHE_ROOT = Path(os.environ.get("TIDBRUN_CACHE") or Path.home() / ".cache" / "tidbrun")
-DEFAULT_MYSQL_TESTER = CACHE_ROOT / "mysql-tester"
+DEFAULT_MYSQL_TESTER = binaries.build_cache_root() / "mysql-tester"
 OFF_SUFFIX = " [new collations off]"
 CONFIG = {False: "config.toml", True: "disable_new_collation.toml"}
 # One mysql-tester process may die on a connection error (log.Fatalf) and take the rest of its

@@ -52,21 +52,17 @@ class ConnectionSetup:
         if outcome.error is None:
             return
         done = len(outcome.results)
-        for index, sql in enumerate(self.statements):
-            if index < done:
-                continue
+        for sql in self.statements[done:]:
             error = connection.execute(sql).error
             fallback = self.fallbacks.get(sql)
             if error is not None and fallback is not None and error.errno == fallback[0]:
                 error = connection.execute(fallback[1]).error
             if error is not None:
                 raise ConnectError(_setup_error(sql, error))
-        probed = len(self.statements)
-        if self.probe is None or (done <= probed and connection.execute(self.probe).error is not None):
+        probe_at = len(self.statements)
+        if self.probe is None or (done <= probe_at and connection.execute(self.probe).error is not None):
             return
-        for index, sql in enumerate(self.probe_statements, start=probed + 1):
-            if index < done:
-                continue
+        for sql in self.probe_statements[max(0, done - probe_at - 1) :]:
             error = connection.execute(sql).error
             if error is not None and sql not in self.optional:
                 raise ConnectError(_setup_error(sql, error))

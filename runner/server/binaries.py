@@ -28,9 +28,14 @@ def find_program(name: str, extra_dirs: tuple[str, ...] = EXTRA_SERVER_DIRS) -> 
     return None
 
 
+def build_cache_root() -> Path:
+    """Where ``make tidb`` (tools/tidb/build) builds: ``$TIDBRUN_CACHE``, else ~/.cache/tidbrun."""
+    return Path(os.environ.get("TIDBRUN_CACHE") or Path.home() / ".cache" / "tidbrun")
+
+
 def cached_tidb_server(cache_root: Path | None = None) -> Path | None:
     """The newest tidb-server that ``make tidb`` (tools/tidb/build) finished in the cache."""
-    root = cache_root or Path(os.environ.get("TIDBRUN_CACHE") or Path.home() / ".cache" / "tidbrun")
+    root = cache_root or build_cache_root()
     built = [stamp.parent / "bin" / "tidb-server" for stamp in (root / "tidb").glob("*/.built")]
     usable = [path for path in built if os.access(path, os.X_OK)]
     return max(usable, key=lambda path: path.stat().st_mtime) if usable else None

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runner.errors import ServerUnavailable
+from runner.server.address import free_port
 from runner.server.binaries import version_text
 
 # Bump when the layout or the way a template is built changes.
@@ -254,7 +255,7 @@ def _bootstrap_tidb(build: Path, plan: BootstrapPlan, environment: dict[str, str
     config = build / "config.toml"
     config.write_text(plan.extra_sql, encoding="utf-8")
     log = build / "bootstrap.log"
-    port, status = _free_port(), _free_port()
+    port, status = free_port(), free_port()
     args = [
         str(plan.server), "-store", "unistore", "-path", str(data), "-host", "127.0.0.1", "-P", str(port),
         "-status", str(status), "-socket", "", "-log-file", str(log), "-config", str(config),
@@ -280,12 +281,6 @@ def _bootstrap_tidb(build: Path, plan: BootstrapPlan, environment: dict[str, str
         sparse = vlog.with_suffix(".sparse")
         subprocess.run(["cp", "--sparse=always", str(vlog), str(sparse)], check=True)
         os.replace(sparse, vlog)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _answers(port: int) -> bool:

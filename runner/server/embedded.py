@@ -24,7 +24,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket as socketlib
 import subprocess
 import tempfile
 import threading
@@ -40,7 +39,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_e
 from runner.config.run_config import SERVER_BINARY_ENV, SERVER_ENV
 from runner.errors import ServerUnavailable
 from runner.server import binaries, bootstrap, cnf_template, lifeline, mycnf
-from runner.server.address import ServerAddress
+from runner.server.address import ServerAddress, free_port
 from runner.server.connect import AdminError, open_connection
 from runner.tidb import server_config as tidb_server
 
@@ -93,37 +92,39 @@ def find_server_kind() -> ServerKind | None:
     cache. Looks on PATH, then in /usr/sbin, /usr/local/sbin and /usr/local/mysql/bin. A ``mysqld``
     that turns out to be MariaDB (Debian links it to mariadbd) is treated as MariaDB.
     """
-    wanted = os.environ.get(SERVER_ENV) or None
     named = os.environ.get(SERVER_BINARY_ENV)
     if named:
         return _kind_of_binary(Path(named))
-    if wanted in (None, "tidb"):
-        tidb = binaries.find_program("tidb-server")
-        if tidb is not None:
-            return ServerKind("tidb", tidb)
-        if wanted == "tidb":
-            built = binaries.cached_tidb_server()
-            return ServerKind("tidb", built) if built is not None else None
-    found = _mysql_family(wanted)
-    if found is None and wanted is None:
+    wanted = os.environ.get(SERVER_ENV) or None
+    tidb_allowed = wanted in (None, "tidb")
+    tidb = binaries.find_program("tidb-server") if tidb_allowed else None
+    if tidb is not None:
+        return ServerKind("tidb", tidb)
+    found = _mysql_family(wanted) if wanted != "tidb" else None
+    if found is None and tidb_allowed:
         built = binaries.cached_tidb_server()
         return ServerKind("tidb", built) if built is not None else None
     return found
 
 
 def _mysql_family(wanted: str | None) -> ServerKind | None:
-    install_db = binaries.find_first("mariadb-install-db", "mysql_install_db")
     mariadbd = binaries.find_program("mariadbd")
-    if mariadbd is not None and install_db is not None and wanted in (None, "mariadb"):
-        return ServerKind("mariadb", mariadbd, install_db)
+    if mariadbd is not None and wanted in (None, "mariadb"):
+        kind = _mariadb(mariadbd)
+        if kind is not None:
+            return kind
     mysqld = binaries.find_program("mysqld")
-    if mysqld is not None:
-        if "mariadb" in binaries.version_text(mysqld).lower():
-            if wanted not in (None, "mariadb"):
-                return None
-            return ServerKind("mariadb", mysqld, install_db) if install_db is not None else None
-        return ServerKind("mysql", mysqld) if wanted in (None, "mysql") else None
-    return None
+    if mysqld is None:
+        return None
+    if "mariadb" in binaries.version_text(mysqld).lower():
+        return _mariadb(mysqld) if wanted in (None, "mariadb") else None
+    return ServerKind("mysql", mysqld) if wanted in (None, "mysql") else None
+
+
+def _mariadb(server: Path) -> ServerKind | None:
+    """MariaDB's server, with the install program its bootstrap needs (None without one)."""
+    install_db = binaries.find_first("mariadb-install-db", "mysql_install_db")
+    return ServerKind("mariadb", server, install_db) if install_db is not None else None
 
 
 def _kind_of_binary(server: Path) -> ServerKind | None:
@@ -133,16 +134,8 @@ def _kind_of_binary(server: Path) -> ServerKind | None:
     if "tidb" in server.name:
         return ServerKind("tidb", server)
     if "mariadb" in server.name or "mariadb" in binaries.version_text(server).lower():
-        install_db = binaries.find_first("mariadb-install-db", "mysql_install_db")
-        return ServerKind("mariadb", server, install_db) if install_db is not None else None
+        return _mariadb(server)
     return ServerKind("mysql", server)
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (the kernel's pick for port 0)."""
-    with socketlib.socket(socketlib.AF_INET, socketlib.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:

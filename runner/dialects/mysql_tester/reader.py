@@ -173,12 +173,7 @@ class TesterReader:
         word = first_word(body, self.delimiter)
         name = word.lower()
         if name not in TESTER_COMMANDS and name not in TIDBRUN_COMMANDS and name not in self.commands:
-            raise TestFileError(
-                self._here(number),
-                f"'--{word}' is not a mysql-tester command (a line starting with '--' must be one; "
-                "use '#' for a comment)" if word else
-                "a line starting with '--' must name a mysql-tester command (use '#' for a comment)",
-            )
+            raise _not_a_command(self._here(number), word)
         argument = body[len(word) :]
         if name == "delimiter":
             self.delimiter = go_trim_space(argument).split(" ")[0]
@@ -265,12 +260,7 @@ class LineReader:
         name = word.lower()
         known = name in TESTER_COMMANDS or name in self.commands
         if dashed and not known and name not in TIDBRUN_COMMANDS:
-            raise TestFileError(
-                location,
-                f"'--{word}' is not a mysql-tester command (a line starting with '--' must be one; "
-                "use '#' for a comment)" if word else
-                "a line starting with '--' must name a mysql-tester command (use '#' for a comment)",
-            )
+            raise _not_a_command(location, word)
         if not dashed and not known:
             # Sent as written, the ';' too: the server's syntax errors quote it ("near 'x;'").
             self.records.append(Query(location, text, ""))
@@ -285,12 +275,15 @@ class LineReader:
         if name in _TRIMMED_ARGUMENT:
             argument = go_trim_space(argument)
         style: Style = "dash" if dashed else "delimited"
-        shown = body if dashed else _split_semicolon(body)[0]
-        self.records.append(Command(location, name, argument, style, ";", shown))
+        self.records.append(Command(location, name, argument, style, ";", body if dashed else body.removesuffix(";")))
 
 
-def _split_semicolon(text: str) -> tuple[str, str]:
-    return (text[:-1], ";") if text.endswith(";") else (text, "")
+def _not_a_command(location: Location, word: str) -> TestFileError:
+    return TestFileError(
+        location,
+        f"'--{word}' is not a mysql-tester command (a line starting with '--' must be one; use '#' for a comment)"
+        if word else "a line starting with '--' must name a mysql-tester command (use '#' for a comment)",
+    )
 
 
 Syntax = Literal["delimiter", "lines"]
