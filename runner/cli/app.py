@@ -28,6 +28,11 @@ Exit codes: 0 all tests passed or were skipped; 1 a test failed; 2 usage or inpu
 (a malformed .test, a missing file, a server that cannot be reached or started).
 """
 
+# `tidbrun NAME ...`: the module whose typer `app` runs it. Anything else is a run of test paths.
+SUBCOMMANDS = {
+    "jobs": "runner.cli.jobs",
+}
+
 app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False, help=HELP)
 
 
@@ -318,10 +323,12 @@ def _main() -> None:
 
     hide_password()  # out of `ps` and /proc/<pid>/cmdline
     try:
-        if sys.argv[1:2] == ["jobs"]:  # `tidbrun jobs ...`; a test folder named jobs is ./jobs
-            from runner.cli.jobs import app as jobs_app
+        name = sys.argv[1] if len(sys.argv) > 1 else ""
+        if name in SUBCOMMANDS:  # `tidbrun jobs ...`; a test folder of that name is ./jobs
+            import importlib
 
-            jobs_app(args=sys.argv[2:], prog_name="tidbrun jobs")
+            command = importlib.import_module(SUBCOMMANDS[name]).app
+            command(args=sys.argv[2:], prog_name=f"tidbrun {name}")
         else:
             app(args=split_short_option(sys.argv[1:]))
     except TestFileError as exc:
