@@ -9,6 +9,7 @@ test never run before is guessed from its file size.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import tempfile
@@ -33,18 +34,11 @@ class Durations:
 
     path: Path | None
     seconds: dict[str, float] = field(default_factory=dict)
+    measured: dict[str, float] = field(default_factory=dict)  # what this run timed, for save()
 
     @classmethod
     def load(cls, path: Path | None) -> Durations:
-        if path is None:
-            return cls(None)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return cls(path)
-        if not isinstance(data, dict):
-            return cls(path)
-        return cls(path, {str(k): float(v) for k, v in data.items() if isinstance(v, int | float)})
+        return cls(path, _read(path))
 
     def guess(self, case: TestCase) -> float:
         known = self.seconds.get(_key(case))
@@ -58,19 +52,40 @@ class Durations:
     def update(self, reports: Iterable[TestReport]) -> None:
         for report in reports:
             if report.status in ("pass", "fail"):
-                self.seconds[_key(report.case)] = round(report.seconds, 3)
+                self.measured[_key(report.case)] = self.seconds[_key(report.case)] = round(report.seconds, 3)
 
     def save(self) -> None:
-        """Written atomically; a cache that cannot be written is no reason to fail a run."""
-        if self.path is None:
+        """This run's timings merged into what the file holds now, under a lock, and written
+        atomically: runs that end at the same time (CI jobs on one cache, a test run beside a
+        suite run) must not undo each other's timings. A cache that cannot be written is no
+        reason to fail a run."""
+        if self.path is None or not self.measured:
             return
-        items = list(self.seconds.items())[-MAX_REMEMBERED:]
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".durations-", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(json.dumps(dict(items)))  # one write: json.dump writes piece by piece
-            os.replace(temp, self.path)
+            with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                merged = _read(self.path)
+                for key in self.measured:  # newest last, so the oldest are the ones dropped
+                    merged.pop(key, None)
+                merged.update(self.measured)
+                items = list(merged.items())[-MAX_REMEMBERED:]
+                fd, temp = tempfile.mkstemp(prefix=".durations-", dir=self.path.parent)
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(json.dumps(dict(items)))  # one write: json.dump writes piece by piece
+                os.replace(temp, self.path)
+
+
+def _read(path: Path | None) -> dict[str, float]:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): float(v) for k, v in data.items() if isinstance(v, int | float)}
 
 
 def default_durations_path() -> Path:

@@ -63,3 +63,16 @@ def test_a_broken_durations_file_is_ignored(tmp_path: Path) -> None:
     store = tmp_path / "durations.json"
     store.write_text("{not json")
     assert Durations.load(store).seconds == {}
+
+
+def test_two_runs_that_save_one_after_the_other_keep_both_timings(tmp_path: Path) -> None:
+    # Both load before either saves, as two CI jobs on one cache or a test run beside a suite run.
+    store = tmp_path / "durations.json"
+    a, b = case(tmp_path, "a"), case(tmp_path, "b")
+    first, second = Durations.load(store), Durations.load(store)
+    first.update([suite.TestReport(a, "pass", 3.0)])
+    second.update([suite.TestReport(b, "pass", 4.0)])
+    first.save()
+    second.save()
+    merged = Durations.load(store)
+    assert (merged.guess(a), merged.guess(b)) == (3.0, 4.0)
