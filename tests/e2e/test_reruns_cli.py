@@ -31,8 +31,10 @@ def test_a_test_that_passes_on_a_rerun_is_flaky_in_every_report(tmp_path: Path,
     write(folder / "t" / "flaky.test", FLAKY)
     write(folder / "r" / "flaky.result", "second\n")
     out = tmp_path / "out"
-    options: list[str | Path] = ["--retry-failure", "2", "--var", f"MARK={tmp_path / 'mark'}", "--report-file", out / "r.json",
-               "--junit", out / "j.xml", "--html", out / "r.html", folder, *server_args(embedded_server)]
+    options: list[str | Path] = [
+        "--retry-failure", "2", "--var", f"MARK={tmp_path / 'mark'}", "--report-file", out / "r.json",
+        "--junit", out / "j.xml", "--html", out / "r.html", folder, *server_args(embedded_server),
+    ]
     run = run_tidbrun(*options, cwd=tmp_path)
     assert run.returncode == 0, run.output
     assert lines_of(run.stdout) == [("re.flaky", "flaky")]
