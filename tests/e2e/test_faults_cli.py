@@ -67,7 +67,7 @@ def test_statement_timeout_kills_reports_and_the_next_test_runs(tmp_path: Path,
     context = slow["context"]
     assert context["statement"] == "select sleep(20)" and context["connection"] == "default"
     assert context["location"] == f"{tmp_path / 'a_slow.test'}:2" and context["user"] == "root"
-    assert document["summary"] == {"passed": 1, "failed": 1, "skipped": 0, "not_run": 0,
+    assert document["summary"] == {"passed": 1, "failed": 1, "skipped": 0, "not_run": 0, "flaky": 0,
                                    "seconds": document["summary"]["seconds"], "exit_code": 1}
     text = log.read_text()
     assert "statement timed out after 1 s" in text and "a_slow: fail" in text and "context: test a_slow" in text
