@@ -24,6 +24,7 @@ class LiveProgress:
             TimeRemainingColumn(),
             TextColumn("{task.fields[failed]}"),
             console=self.console,
+            refresh_per_second=4,  # the clock and the ETA; a finished test redraws at once
             transient=True,  # gone when the run ends: the summary follows the last test's line
             redirect_stdout=False,  # worker processes (-j) inherit the streams: leave them be
             redirect_stderr=False,
@@ -49,7 +50,7 @@ class LiveProgress:
         if self._done > self._total:  # a test ran more often than counted (collation variants)
             self._total = self._done
         self._progress.update(self._task, completed=self._done, total=self._total,
-                              failed=f"{self._failed} failed")
+                              failed=f"{self._failed} failed", refresh=self.started)
 
     def stop(self) -> None:
         if self.started:
