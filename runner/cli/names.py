@@ -40,8 +40,7 @@ def resolve_arguments(
     for path in paths:
         try:
             if path.exists():
-                is_tree = tree is not None and path.is_dir() and find_basedir(path) == tree and (
-                    Path(os.path.realpath(path)) == tree)
+                is_tree = tree is not None and Path(os.path.realpath(path)) == tree
                 resolved.extend(folders if is_tree else [path])
                 continue
         except OSError as exc:  # a name too long for the file system, a folder we may not enter...
@@ -69,12 +68,19 @@ def _suite_names(values: list[str]) -> list[str]:
 def _tree(basedir: Path | None, paths: list[Path]) -> Path:
     """The mysql-test tree ``--suite`` names a suite of: --basedir's, else a named path's, else
     the current folder's."""
-    for start in ([basedir] if basedir else []) + [p for p in paths if p.exists()] + [Path.cwd()]:
+    for start in ([basedir] if basedir else []) + [p for p in paths if _exists(p)] + [Path.cwd()]:
         tree = find_basedir(start if start.is_dir() else start.parent)
         if tree is not None:
             return tree
     raise ValueError("--suite names suites of a mysql-test tree: give --basedir, or a path in the tree, "
                      "or run in it")
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long to be a file: the loop over the arguments says so
+        return False
 
 
 def _folders(names: list[str], tree: Path) -> list[Path]:
