@@ -17,6 +17,9 @@ from runner.server.embedded import EmbeddedServer
 from tests.integration.conftest import embedded_server  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
+# Not passed on to the tidbrun a test runs: the server settings, and GitHub's (run on GitHub Actions,
+# a test's expected failures would become annotations of the real job).
+SCRUBBED_ENV = ("TIDB_", "GITHUB_", "MYSQL_PWD", "NO_COLOR")
 
 
 def tidbrun_command() -> list[str]:
@@ -46,9 +49,12 @@ class CliRun:
         return [line.strip() for line in self.output.splitlines()]
 
 
-def run_tidbrun(*args: str | Path, cwd: Path | None = None, timeout: float = 120) -> CliRun:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TIDB_") and k != "TIDBRUN_DEBUG"}
+def run_tidbrun(
+    *args: str | Path, cwd: Path | None = None, timeout: float = 120, env_extra: dict[str, str] | None = None
+) -> CliRun:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_ENV) and k != "TIDBRUN_DEBUG"}
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.update(env_extra or {})
     proc = subprocess.run(
         [*tidbrun_command(), *map(str, args)],
         cwd=cwd,

@@ -218,8 +218,9 @@ def reference_verdict(exit_code: int | None, stdout: str, stderr: str, *, timed_
 
 
 def tidbrun_lines(stdout: str) -> list[tuple[str, str, str, float]]:
-    """(test, verdict, message, tidbrun's seconds) of each per-test line ``name  [ word ]  N ms``;
-    the message is the indented line after a failure, or the skip reason in parentheses."""
+    """(test, verdict, message, tidbrun's seconds) of each per-test line ``suite.test  [ word ]  N ms``
+    (the name as printed); the message is the indented line after a failure, or the skip reason in
+    parentheses."""
     found: list[tuple[str, str, str, float]] = []
     lines = stdout.splitlines()
     for index, line in enumerate(lines):
@@ -227,7 +228,7 @@ def tidbrun_lines(stdout: str) -> list[tuple[str, str, str, float]]:
         if match is None:
             continue
         word = match.group("word")
-        verdict = word if word in VERDICTS else "pass" if word == "recorded" else "error"
+        verdict = word if word in VERDICTS else "pass" if word in ("recorded", "flaky") else "error"
         seconds = int(match.group("ms")) / 1000.0
         message = match.group("reason") or ""
         if verdict in ("fail", "error") and index + 1 < len(lines) and lines[index + 1].startswith(" "):
@@ -727,7 +728,7 @@ def mtr_command(
 # ------------------------------------------------------------------ tidbrun's --report-file
 
 # TestReport statuses (runner/run/suite.py) as this tool's verdicts.
-REPORT_STATUS = {"pass": "pass", "recorded": "pass", "fail": "fail", "skip": "skip", "error": "error"}
+REPORT_STATUS = {"pass": "pass", "recorded": "pass", "flaky": "pass", "fail": "fail", "skip": "skip", "error": "error"}
 _REJECT_IN_MESSAGE = re.compile(r"output in (?P<path>[^;)]+\.reject)\)?")
 _HUNK = re.compile(r"^@@ -(?P<old>\d+)(?:,(?P<count>\d+))? \+\d+(?:,\d+)? @@")
 

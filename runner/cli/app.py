@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -18,6 +18,7 @@ from runner.config.run_config import (
     server_from_environment,
 )
 from runner.errors import EXIT_USAGE, TestFileError, TidbrunError
+from runner.report.color import COLOR_CHOICES, wants_color
 
 HELP = """Run mysqltest-style .test files against a server and compare with their .result files.
 
@@ -33,7 +34,9 @@ SUBCOMMANDS = {
     "jobs": "runner.cli.jobs",
 }
 
-app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False, help=HELP)
+# -h is the host, as the MySQL clients take it; -? is help, as theirs.
+app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False, help=HELP,
+                  context_settings={"help_option_names": ["--help", "-?"]})
 
 
 def show_version(value: bool | None) -> None:
@@ -51,7 +54,11 @@ def show_version(value: bool | None) -> None:
 
 @app.command(help=HELP)
 def run(
-    paths: Annotated[list[Path], typer.Argument(help="Test files, or folders of them (t/ subfolder is used).")],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Test files, or folders of them (t/ subfolder is used), or suite.test names.",
+                       show_default=False),
+    ] = None,
     record: Annotated[bool, typer.Option("--record", help="Write .result files from this run.")] = False,
     record_flavour: Annotated[
         bool,
@@ -65,13 +72,15 @@ def run(
         str | None, typer.Option(help="Result dialect: mysqltest or mysql-tester (default: by server flavour).")
     ] = None,
     parse_only: Annotated[bool, typer.Option("--parse-only", help="Check files, print their echo; no server.")] = False,
-    host: Annotated[str | None, typer.Option(help="Server host (env TIDB_HOST).")] = None,
-    port: Annotated[int | None, typer.Option(help="Server port (env TIDB_PORT).")] = None,
-    user: Annotated[str | None, typer.Option(help="User (env TIDB_USER; default root).")] = None,
+    host: Annotated[str | None, typer.Option("--host", "-h", help="Server host (env TIDB_HOST).")] = None,
+    port: Annotated[int | None, typer.Option("--port", "-P", help="Server port (env TIDB_PORT).")] = None,
+    user: Annotated[str | None, typer.Option("--user", "-u", help="User (env TIDB_USER; default root).")] = None,
     password: Annotated[
-        str | None, typer.Option(help="Password (env TIDB_PASSWORD); -p alone asks for it.", show_default=False)
+        str | None,
+        typer.Option(help="Password, also -pVALUE (env TIDB_PASSWORD, else the config file's, else MYSQL_PWD); "
+                     "-p alone asks for it.", show_default=False),
     ] = None,
-    socket: Annotated[str | None, typer.Option(help="Unix socket of the server.")] = None,
+    socket: Annotated[str | None, typer.Option("--socket", "-S", help="Unix socket of the server.")] = None,
     database: Annotated[str | None, typer.Option(help="Default database (env TIDB_DATABASE; default test).")] = None,
     status_port: Annotated[
         int | None, typer.Option(help="TiDB's HTTP status port, for --failpoint (env TIDB_STATUS_PORT; default 10080).")
@@ -90,6 +99,11 @@ def run(
     reject_dir: Annotated[Path | None, typer.Option(help="Where .reject files go.")] = None,
     vardir: Annotated[Path | None, typer.Option(help="Working folder of the run (default: a temp dir).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show more on failures.")] = False,
+    color: Annotated[
+        str,
+        typer.Option("--color", metavar="auto|always|never",
+                     help="Colour the console: auto (default) on a terminal unless NO_COLOR is set."),
+    ] = "auto",
     config_path: Annotated[
         Path | None, typer.Option("--config", help="Settings file (TOML, [server] and [test]); see the README.")
     ] = None,
@@ -180,6 +194,32 @@ def run(
         typer.Option("--shard", metavar="K/N", help="Run the K-th of N parts of the tests, balanced by their "
                      "recorded durations (each test in exactly one part; for N CI jobs)."),
     ] = None,
+    suite: Annotated[
+        list[str] | None,
+        typer.Option("--suite", metavar="NAME[,NAME]",
+                     help="Run these suites of a mysql-test tree (--basedir, a path in it, or the current folder), "
+                     "as mysql-test-run.pl's --suite (repeatable)."),
+    ] = None,
+    last_failed: Annotated[
+        bool,
+        typer.Option("--last-failed", help="Run only the tests that failed in the previous run (remembered in "
+                     ".tidbrun_cache/ of the current folder); all when none did."),
+    ] = False,
+    repeat: Annotated[int, typer.Option("--repeat", min=1, metavar="N", help="Run each test N times in a row.")] = 1,
+    retry_failure: Annotated[
+        int,
+        typer.Option("--retry-failure", min=0, metavar="N",
+                     help="Run a failed test again, up to N times; one that then passes is reported flaky."),
+    ] = 0,
+    fail_on_flaky: Annotated[
+        bool, typer.Option("--fail-on-flaky", help="A flaky test fails the run (exit code 1).")
+    ] = False,
+    max_test_fail: Annotated[
+        int | None,
+        typer.Option("--max-test-fail", min=1, metavar="N",
+                     help="With --force: stop after N failed tests, the rest reported not run "
+                     "(default: no limit; mysql-test-run.pl's is 10)."),
+    ] = None,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=show_version, is_eager=True, help="Show tidbrun's version and exit."),
@@ -203,7 +243,8 @@ def run(
     from runner.cli.names import resolve_arguments
 
     try:
-        paths, selection = resolve_arguments(paths, basedir, do_test or [], skip_test or [], keyword)
+        paths, selection = resolve_arguments(paths or [], basedir, do_test or [], skip_test or [], keyword,
+                                             suite or [])
     except ValueError as exc:
         _usage(str(exc))
     from runner.run.shard import parse_shard
@@ -215,6 +256,8 @@ def run(
     for option, report in (("--junit", junit), ("--html", html)):
         if report is not None and report.is_dir():
             _usage(f"{option} {report}: a folder, not a file")
+    if color not in COLOR_CHOICES:
+        _usage(f"--color {color}: use {', '.join(COLOR_CHOICES)}")
     if result_file is not None and len(paths) != 1:
         _usage("--result-file goes with exactly one test")
     try:
@@ -262,6 +305,7 @@ def run(
         reject_dir=reject_dir,
         vardir=vardir,
         verbose=verbose,
+        color=wants_color(color, sys.stdout, os.environ),
         collation_disable=collation_disable,
         faults=settings.faults,
         variables={**settings.variables, **variables},
@@ -275,13 +319,18 @@ def run(
         selection=selection,
         collect_only=collect_only,
         shard=shard_part,
+        repeat=repeat,
+        retry_failure=retry_failure,
+        fail_on_flaky=fail_on_flaky,
+        max_test_fail=max_test_fail,
+        last_failed=last_failed,
     )
     from runner.run.execute import execute
 
     raise typer.Exit(execute(config))
 
 
-def _usage(message: str) -> None:
+def _usage(message: str) -> NoReturn:
     print(f"tidbrun: {message}", file=sys.stderr)
     raise typer.Exit(EXIT_USAGE)
 

@@ -65,6 +65,11 @@ class RunConfig:
     selection: Selection = field(default_factory=Selection)  # --do-test, --skip-test, -k, names
     collect_only: bool = False  # list what would run, start no server
     shard: tuple[int, int] | None = None  # --shard K/N: run the K-th of N parts
+    repeat: int = 1  # --repeat N: each test N times in a row
+    retry_failure: int = 0  # --retry-failure N: a failed test runs again up to N times (a pass then: flaky)
+    fail_on_flaky: bool = False  # a flaky test fails the run
+    max_test_fail: int | None = None  # --max-test-fail N: after N failed tests the rest is not run
+    last_failed: bool = False  # --last-failed: only the tests that failed in the previous run
 
 
 @dataclass(slots=True)

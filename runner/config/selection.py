@@ -12,7 +12,8 @@ class Selection:
     keyword: str | None = None  # -k EXPR
     # (test file, full name) of each combination named as an argument: that file runs only those.
     only: tuple[tuple[str, str], ...] = ()
+    suites: tuple[str, ...] = ()  # --suite NAME[,NAME]: only tests of these suites
 
     @property
     def active(self) -> bool:
-        return bool(self.do_test or self.skip_test or self.keyword or self.only)
+        return bool(self.do_test or self.skip_test or self.keyword or self.only or self.suites)

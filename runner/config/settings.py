@@ -2,7 +2,7 @@
 issue 5: timeouts, the log and report files, and the password's source.
 
 Priority, highest first: command line > environment (TIDB_*) > config file > defaults.
-For the password: --password / -pVALUE > -p (asked at once) > TIDB_PASSWORD > config file > none.
+For the password: --password / -pVALUE > -p (asked at once) > TIDB_PASSWORD > config file > MYSQL_PWD > none.
 """
 
 from __future__ import annotations

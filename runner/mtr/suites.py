@@ -109,3 +109,18 @@ def suite_of_test(test: Path, basedir: Path | None = None) -> Suite:
 def path_of_test(suite: Suite, tname: str) -> Path:
     """Where MTR expects test ``tname`` of ``suite``: ``"$tdir/$tname.test"``."""
     return suite.tdir / f"{tname}.test"
+
+
+def suite_folders(name: str, basedir: Path) -> list[Path]:
+    """The folders of the suite ``--suite NAME`` runs in the mysql-test tree ``basedir``:
+    ``main``, ``suite/NAME`` and ``plugin/<plugin>/NAME`` (``spider/bugfix`` is a suite of the
+    spider plugin); empty when the tree has no such suite."""
+    candidates = [basedir / "main"] if name == "main" else [basedir / "suite" / name]
+    plugins = basedir / "plugin"
+    try:
+        candidates += sorted(folder / name for folder in plugins.iterdir()) if plugins.is_dir() else []
+    except OSError:
+        pass
+    # An overlay (plugin/<p>/main) is a suite of its own name here (main-<p>): not this one.
+    return [folder for folder in candidates
+            if folder.is_dir() and suite_of_test(folder / "x.test", basedir).name == name]

@@ -9,11 +9,15 @@ SLOWEST = 5
 
 
 def closing_lines(ran: Sequence[tuple[float, str, str]], slowest: int = SLOWEST) -> list[str]:
-    """``ran``: (seconds, suite.test name, status) of each test that ran, in order."""
+    """``ran``: (seconds, suite.test name, status) of each test that ran, in order; ``flaky`` for
+    one that passed on a rerun."""
     lines: list[str] = []
     failed = [name for _, name, status in ran if status in ("fail", "error")]
     if failed:
         lines += ["", f"failed ({len(failed)}):", *(f"  {name}" for name in failed)]
+    flaky = [name for _, name, status in ran if status == "flaky"]
+    if flaky:
+        lines += ["", f"flaky, passed on a rerun ({len(flaky)}):", *(f"  {name}" for name in flaky)]
     if len(ran) > 1:
         longest = sorted(ran, key=lambda item: item[0], reverse=True)[:slowest]
         width = max(len(name) for _, name, _ in longest)

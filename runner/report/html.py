@@ -96,10 +96,13 @@ class Row:
 
 def _row(number: int, report: TestReport) -> Row:
     message, server_log = split_server_log(report.message)
+    if report.flaky:
+        first = split_server_log(report.earlier[0].message)[0]
+        message = f"passed after failing {len(report.earlier)} time(s); first: {first}"
     return Row(
         number=number,
         name=readable(display_name(report.case)),
-        status="recorded" if report.recorded else report.status,
+        status=report.word,
         seconds=report.seconds,
         message=readable(message),
         location=readable(report.context.location) if report.context is not None else "",
@@ -136,6 +139,7 @@ def build(
         "failed": counts["fail"] + counts["error"],
         "skipped": counts["skip"],
         "not_run": counts["not run"],
+        "flaky": sum(report.flaky for report in reports),
         "total": len(reports),
     }
     slowest = sorted((row for row in rows if row.status not in ("skip", "not run")),

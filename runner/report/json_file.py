@@ -18,9 +18,14 @@ def test_entry(report: TestReport) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": report.case.name,
         "file": str(report.case.path),
-        "status": "recorded" if report.recorded else report.status,
+        "status": report.word,  # "flaky": passed on a rerun after failing (--retry-failure)
         "seconds": round(report.seconds, 4),
     }
+    if report.earlier:
+        entry["earlier_failures"] = [
+            {"seconds": round(e.seconds, 4), "message": e.message, **({"diff": e.diff} if e.diff else {})}
+            for e in report.earlier
+        ]
     if report.message:
         entry["message"] = report.message
     if report.context is not None:
@@ -48,6 +53,7 @@ def write(
             "failed": counts["fail"] + counts["error"],
             "skipped": counts["skip"],
             "not_run": counts["not run"],
+            "flaky": sum(report.flaky for report in reports),
             "seconds": round(wall, 3),
             "exit_code": exit_code,
         },

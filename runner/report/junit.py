@@ -65,8 +65,21 @@ def _testcase(parent: ET.Element, report: TestReport, suite: str) -> None:
             case, kind, message=readable(_first_line(report.message)), type="mismatch" if report.diff else kind,
         )
         element.text = readable(failure_text(report))
+    if report.flaky:
+        # Jenkins' schema has no flakyFailure element (Surefire's): the status attribute says it,
+        # and the output of the failed runs before the pass says why.
+        case.set("status", "flaky")
+        ET.SubElement(case, "system-out").text = readable(flaky_text(report))
     if report.details:
         ET.SubElement(case, "system-err").text = readable("".join(report.details))
+
+
+def flaky_text(report: TestReport) -> str:
+    runs = len(report.earlier) + 1
+    parts = [f"flaky: passed on run {runs} of {runs}, after failing {len(report.earlier)} time(s)"]
+    for number, earlier in enumerate(report.earlier, 1):
+        parts.append(f"run {number}: {failure_text(earlier).rstrip()}")
+    return "\n\n".join(parts) + "\n"
 
 
 def build(reports: Sequence[TestReport], *, wall: float, server: ServerFacts | None = None) -> bytes:

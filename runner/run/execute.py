@@ -7,17 +7,22 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from runner.config.run_config import RunConfig
 from runner.errors import EXIT_OK, EXIT_TEST_FAILED, EXIT_USAGE
 from runner.plugins import activate as activate_plugins
 from runner.report import json_file
+from runner.report.banner import banner_line
 from runner.report.collect import list_collected
 from runner.report.console import ConsoleReport
 from runner.report.files import write_reports
+from runner.report.github import write_github
 from runner.report.junit import ServerFacts
-from runner.run.outcome import ListFeed, ServerRun
+from runner.run.last_failed import LastFailed, cache_folder
+from runner.run.outcome import ListFeed, ServerBanner, ServerRun
+from runner.run.rerun import repeated
 from runner.run.schedule import Durations, Scheduler, default_durations_path, in_setup_order
 from runner.run.select import select
 from runner.run.server_run import run_on_server, setup_of
@@ -68,6 +73,12 @@ def execute(config: RunConfig) -> int:
     if not cases:
         print(f"tidbrun: no test selected ({deselected} deselected)", file=sys.stderr)
         return EXIT_USAGE
+    last_failed = LastFailed.load(cache_folder())
+    if config.last_failed:
+        everything = len(cases)
+        cases, note = last_failed.keep(cases)
+        deselected += everything - len(cases)
+        print(f"tidbrun: {note}", file=sys.stderr)
     durations = Durations.load(default_durations_path())
     if config.shard is not None:
         everything = len(cases)
@@ -81,6 +92,7 @@ def execute(config: RunConfig) -> int:
     plugins.call("tidbrun_collection_modifyitems", config=config, cases=cases)
     if config.collect_only:
         return list_collected(cases, deselected)
+    cases = repeated(cases, config.repeat)
     own_vardir = config.vardir is None
     vardir = (
         Path(tempfile.mkdtemp(prefix="tidbrun-", dir=_scratch_root()))
@@ -88,7 +100,7 @@ def execute(config: RunConfig) -> int:
         else Path(config.vardir).resolve()  # type: ignore[arg-type]
     )
     (vardir / "tmp").mkdir(parents=True, exist_ok=True)
-    report = ConsoleReport(color=config.color, verbose=config.verbose)
+    report = ConsoleReport(color=config.color, verbose=config.verbose, progress_total=len(cases))
     started = time.perf_counter()
     reports: list[TestReport] = []
 
@@ -96,22 +108,31 @@ def execute(config: RunConfig) -> int:
         report.test(result)
         reports.append(result)
 
+    def announce(banner: ServerBanner) -> None:
+        report.banner(banner_line(replace(banner, vardir=vardir), config.jobs))
+
     try:
         if config.jobs > 1 and len(cases) > 1:
             from runner.run.workers import run_parallel
 
             scheduler = Scheduler(list(cases), setup_of, durations.guess)
-            outcome = run_parallel(config, cases, vardir, mysql_test_dir, show, scheduler)
+            outcome = run_parallel(config, cases, vardir, mysql_test_dir, show, scheduler, announce)
         else:
-            outcome = run_on_server(config, ListFeed(in_setup_order(cases, setup_of)), vardir, mysql_test_dir, show)
+            outcome = run_on_server(config, ListFeed(in_setup_order(cases, setup_of)), vardir, mysql_test_dir, show,
+                                    announce)
     finally:
+        report.close()
         if own_vardir:
             shutil.rmtree(vardir, ignore_errors=True)
         durations.update(reports)
         durations.save()
+        last_failed.update(reports)
+        last_failed.save()
     wall = time.perf_counter() - started
     report.summary(wall, not_run=len(cases) - outcome.ran)
-    code = exit_code(outcome, reports)
+    code = exit_code(outcome, reports, fail_on_flaky=config.fail_on_flaky)
+    write_github(reports, wall=wall, server=f"{outcome.flavour or 'unknown'} {outcome.version or ''}".strip(),
+                 environ=os.environ, stream=sys.stdout)
     if config.faults.report_file is not None:
         json_file.write(config.faults.report_file, reports, wall=wall, exit_code=code,
                         transitions=outcome.transitions, notes=outcome.notes)
@@ -121,10 +142,12 @@ def execute(config: RunConfig) -> int:
     return code
 
 
-def exit_code(outcome: ServerRun, reports: list[TestReport]) -> int:
+def exit_code(outcome: ServerRun, reports: list[TestReport], *, fail_on_flaky: bool = False) -> int:
     if outcome.signal_exit is not None:
         return outcome.signal_exit  # 130 after SIGINT, 143 after SIGTERM
     unavailable = any(r.status == "not run" and "server unavailable" in r.message for r in reports)
     if outcome.input_error or outcome.unavailable_at_start or unavailable:
         return EXIT_USAGE
+    if fail_on_flaky and any(r.flaky for r in reports):
+        return EXIT_TEST_FAILED
     return EXIT_TEST_FAILED if outcome.failed else EXIT_OK

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from runner.faults.breaker import Transition
@@ -24,6 +25,17 @@ class ServerRun:
     transitions: list[Transition] = field(default_factory=list)  # the circuit breaker's
     flavour: str | None = None  # the server's (for the reports), once it answered
     version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerBanner:
+    """What a run talks to, for the line at its start (no password: the address's is left out)."""
+
+    flavour: str
+    version: str
+    endpoint: str  # user@host:port, or user@localhost:socket
+    embedded: bool
+    vardir: Path
 
 
 class CaseFeed(Protocol):

@@ -40,3 +40,15 @@ class TestReport:
     recorded: bool = False
     details: list[str] = field(default_factory=list)
     context: FailureContext | None = None  # where and on what it failed (runner.faults.context)
+    # --retry-failure: the failed runs before this one (a pass after them is a flaky test).
+    earlier: list[TestReport] = field(default_factory=list)
+
+    @property
+    def flaky(self) -> bool:
+        """Passed on a rerun after failing."""
+        return self.status == "pass" and bool(self.earlier)
+
+    @property
+    def word(self) -> str:
+        """The status as the reports show it: ``recorded`` and ``flaky`` besides the statuses."""
+        return "recorded" if self.recorded else "flaky" if self.flaky else self.status

@@ -1,6 +1,6 @@
 """Which of the collected tests run: ``--do-test``/``--skip-test`` (regular expressions, as
 mysql-test-run.pl takes them), ``-k EXPR`` (as pytest's: substrings with ``and``/``or``/``not``
-and parentheses) and combinations named on the command line (``main.t 'a,b'``).
+and parentheses), ``--suite NAME`` and combinations named on the command line (``main.t 'a,b'``).
 
 A test is matched by its bare name (``alias``) and by its ``suite.test`` name (``main.alias``).
 """
@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from runner.config.selection import Selection
-from runner.run.names import display_name
+from runner.run.names import display_name, suite_name
 from runner.run.records import TestCase
 
 # mysql-test-run.pl's init_pattern: a pattern of only these characters is a prefix of the name.
@@ -126,6 +126,8 @@ def select(cases: list[TestCase], selection: Selection) -> tuple[list[TestCase],
         if any(p.search(n) for p in skip for n in names):
             continue
         if keyword is not None and not keyword(full):
+            continue
+        if selection.suites and suite_name(case.path, case.name) not in selection.suites:
             continue
         wanted = only.get(os.path.realpath(case.path))
         if wanted is not None and full not in wanted:

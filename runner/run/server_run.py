@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from runner.config.run_config import RunConfig
 from runner.errors import ServerUnavailable
 from runner.plugins import activate as activate_plugins
-from runner.run.outcome import CaseFeed, ServerRun
+from runner.run.outcome import CaseFeed, ServerBanner, ServerRun
+from runner.run.rerun import failure_limit_reason, reached, with_retries
 from runner.run.safety import RunSafety
 from runner.run.suite import SuiteRunner, TestCase, TestReport, with_collation_variants
 from runner.server.address import ServerAddress
@@ -80,17 +81,27 @@ def setup_of(case: TestCase) -> Hashable:
 
 
 def run_on_server(
-    config: RunConfig, feed: CaseFeed, vardir: Path, mysql_test_dir: Path | None, show: Callable[[TestReport], None]
+    config: RunConfig,
+    feed: CaseFeed,
+    vardir: Path,
+    mysql_test_dir: Path | None,
+    show: Callable[[TestReport], None],
+    announce: Callable[[ServerBanner], None] | None = None,
 ) -> ServerRun:
-    """One server (embedded, or the one named) and the tests ``feed`` hands it, one by one."""
+    """One server (embedded, or the one named) and the tests ``feed`` hands it, one by one;
+    ``announce`` hears what the server is once it answers."""
     outcome = ServerRun()
     plugins = activate_plugins(config.plugins)  # a worker process loads them again
     safety = RunSafety(config)
 
+    failures = 0
+
     def emit(result: TestReport) -> None:
+        nonlocal failures
         show(result)
         outcome.ran += 1
         if result.status in ("fail", "error"):
+            failures += 1
             outcome.failed = True
             outcome.input_error = outcome.input_error or result.status == "error"
 
@@ -112,6 +123,8 @@ def run_on_server(
             datadir = None if config.server.external else vardir / "mysqld.1" / "data"
             address, (flavour, version) = safety.reach_server(address, _flavour)
             outcome.flavour, outcome.version = flavour, version
+            if announce is not None:
+                announce(_banner(address, flavour, version, embedded=bool(servers), vardir=vardir))
             dialect_name = config.dialect or ("mysql-tester" if flavour == "tidb" else "mysqltest")
             failpoints = FailpointAPI.for_server(flavour, address.host, address.status_port)
             unavailable = failpoints.probe()
@@ -144,19 +157,31 @@ def run_on_server(
             )
             case: TestCase | None = first
             unstarted.clear()
+
+            def run_once(variant: TestCase) -> TestReport:
+                case_started = time.perf_counter()
+                try:
+                    started = _prepare(keeper, guard, variant, vardir)
+                    result = guard.run(variant) if started is None else started
+                    if keeper is not None and variant.skip is None:
+                        keeper.after(result, runner.address)
+                except KeyboardInterrupt:
+                    emit(safety.interrupted(variant, time.perf_counter() - case_started))
+                    raise
+                return result
+
+            def may_retry() -> bool:
+                return guard.stop_reason is None and not config.record
+
             while case is not None:
                 for variant in _variants(config, dialect_name, case):
-                    case_started = time.perf_counter()
-                    try:
-                        started = _prepare(keeper, guard, variant, vardir)
-                        result = guard.run(variant) if started is None else started
-                        if keeper is not None and variant.skip is None:
-                            keeper.after(result, runner.address)
-                    except KeyboardInterrupt:
-                        emit(safety.interrupted(variant, time.perf_counter() - case_started))
-                        raise
-                    emit(result)
+                    emit(with_retries(run_once, variant, config.retry_failure, may_retry))
                 if outcome.failed and not config.force:
+                    break
+                if reached(failures, config.max_test_fail):
+                    assert config.max_test_fail is not None
+                    for skipped in safety.not_run(feed.rest(), failure_limit_reason(config.max_test_fail)):
+                        emit(skipped)
                     break
                 if guard.stop_reason is not None:
                     for skipped in safety.not_run(feed.rest(), guard.stop_reason):
@@ -211,6 +236,11 @@ def _variants(config: RunConfig, dialect_name: str, case: TestCase) -> list[Test
         return [case]
     named = {p.resolve() for p in config.paths if p.is_file()}
     return with_collation_variants([case], disabled=config.collation_disable, named=named)
+
+
+def _banner(address: ServerAddress, flavour: str, version: str, *, embedded: bool, vardir: Path) -> ServerBanner:
+    where = f"localhost:{address.socket}" if address.socket else f"{address.host}:{address.port}"
+    return ServerBanner(flavour, version, f"{address.user}@{where}", embedded, vardir)
 
 
 def _flavour(address: ServerAddress) -> tuple[str, str]:

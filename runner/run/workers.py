@@ -25,7 +25,8 @@ from typing import Any
 
 from runner.config.run_config import RunConfig
 from runner.errors import PluginError
-from runner.run.outcome import ServerRun, merge
+from runner.run.outcome import ServerBanner, ServerRun, merge
+from runner.run.rerun import failure_limit_reason, reached
 from runner.run.schedule import Scheduler
 from runner.run.server_run import run_on_server
 from runner.run.suite import TestCase, TestReport
@@ -58,9 +59,13 @@ def _worker_main(config: RunConfig, worker: int, vardir: Path, mysql_test_dir: P
     def show(report: TestReport) -> None:
         messages.put(("report", worker, report))
 
+    def announce(banner: ServerBanner) -> None:
+        messages.put(("banner", worker, banner))
+
     (vardir / "tmp").mkdir(parents=True, exist_ok=True)
     try:
-        outcome = run_on_server(config, _WorkerFeed(worker, tasks, messages), vardir, mysql_test_dir, show)
+        outcome = run_on_server(config, _WorkerFeed(worker, tasks, messages), vardir, mysql_test_dir, show,
+                                announce)
     except PluginError as exc:  # a broken plugin stops the whole run, as it does on one server
         messages.put(("plugin", worker, str(exc)))
         raise SystemExit(1) from None
@@ -85,8 +90,10 @@ def run_parallel(
     mysql_test_dir: Path | None,
     show: Callable[[TestReport], None],
     scheduler: Scheduler,
+    announce: Callable[[ServerBanner], None] | None = None,
 ) -> ServerRun:
-    """Run ``cases`` on ``config.jobs`` workers; ``show`` sees each report as it comes."""
+    """Run ``cases`` on ``config.jobs`` workers; ``show`` sees each report as it comes, and
+    ``announce`` the first worker's server once it answers."""
     total = ServerRun()
     if config.server.external and config.jobs > 1 and (config.dialect or "mysqltest") == "mysqltest":
         print("tidbrun: -j with a named server needs the mysql-tester dialect (each test its own database); "
@@ -112,6 +119,8 @@ def run_parallel(
         in_flight[number] = None
     finished: set[int] = set()
     stop_requested = False
+    announced = False
+    failures = 0
 
     def forward(signum: int, _frame: object) -> None:
         nonlocal stop_requested
@@ -140,17 +149,29 @@ def run_parallel(
                 task_queues[number - 1].put(case)
             elif kind == "rest":
                 task_queues[number - 1].put(scheduler.take_all())
+            elif kind == "banner":
+                if announce is not None and not announced:
+                    announce(payload)
+                announced = True
             elif kind == "report":
                 if in_flight.get(number) is not None and payload.case == in_flight[number]:
                     in_flight[number] = None
                 show(payload)
                 total.ran += 1
                 if payload.status in ("fail", "error"):
+                    failures += 1
                     total.failed = True
                     total.input_error = total.input_error or payload.status == "error"
                     if not config.force:
                         stop_requested = True
                         scheduler.take_all()
+                    elif reached(failures, config.max_test_fail) and not stop_requested:
+                        assert config.max_test_fail is not None
+                        stop_requested = True
+                        why = f"not run: {failure_limit_reason(config.max_test_fail)}"
+                        for case in scheduler.take_all():
+                            show(TestReport(case, "not run", 0.0, why))
+                            total.ran += 1
             elif kind in ("done", "died", "plugin"):
                 finished.add(number)
                 case = in_flight[number]

@@ -8,11 +8,11 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.conftest import REPO, tidbrun_command
+from tests.conftest import REPO, SCRUBBED_ENV, tidbrun_command
 
 
 def environment(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TIDB_") and k != "TIDBRUN_DEBUG"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_ENV) and k != "TIDBRUN_DEBUG"}
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.update(extra)
     return env

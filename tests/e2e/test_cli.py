@@ -163,7 +163,7 @@ def test_force_goes_on_after_a_failure(tmp_path: Path, embedded_server: Embedded
     write(tmp_path / "b_pass.result", "select 1 as x;\nx\n1\n")
     run = run_tidbrun(tmp_path, "--force", *server_args(embedded_server))
     assert run.returncode == 1
-    b_line = next(line for line in run.stdout.splitlines() if line.startswith("b_pass"))
+    b_line = next(line for line in run.stdout.splitlines() if line.startswith(f"{tmp_path.name}.b_pass"))
     assert "pass" in b_line
     assert "1 passed, 1 failed" in run.stdout
 

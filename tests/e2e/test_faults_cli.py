@@ -40,8 +40,9 @@ def test_a_closed_port_is_a_clear_error_and_every_test_is_not_run(tmp_path: Path
     assert f"tidbrun: cannot reach the server at 127.0.0.1:{port}: 2002 (HY000)" in run.stderr
     assert "gave up after" in run.stderr
     lines = run.stdout.splitlines()
-    assert [line.split()[0] for line in lines if "[ not run ]" in line] == ["a", "b", "c"]
-    assert "could not run: a, b, c" in run.stdout
+    suite = tmp_path.name  # the tests' suite: the folder they are in
+    assert [line.split()[0] for line in lines if "[ not run ]" in line] == [f"{suite}.{t}" for t in "abc"]
+    assert f"could not run: {suite}.a, {suite}.b, {suite}.c" in run.stdout
     assert "0 passed, 0 failed, 0 skipped, 3 not run" in run.stdout
     assert "Traceback" not in run.output
 
@@ -66,7 +67,7 @@ def test_statement_timeout_kills_reports_and_the_next_test_runs(tmp_path: Path,
     context = slow["context"]
     assert context["statement"] == "select sleep(20)" and context["connection"] == "default"
     assert context["location"] == f"{tmp_path / 'a_slow.test'}:2" and context["user"] == "root"
-    assert document["summary"] == {"passed": 1, "failed": 1, "skipped": 0, "not_run": 0,
+    assert document["summary"] == {"passed": 1, "failed": 1, "skipped": 0, "not_run": 0, "flaky": 0,
                                    "seconds": document["summary"]["seconds"], "exit_code": 1}
     text = log.read_text()
     assert "statement timed out after 1 s" in text and "a_slow: fail" in text and "context: test a_slow" in text
@@ -169,7 +170,7 @@ def test_a_crashed_embedded_server_fails_the_test_in_flight_only(tmp_path: Path,
     assert "3 passed, 1 failed" in out
     assert "server restarted in" in stderr.decode()
     failed = [line.split()[0] for line in out.splitlines() if "[ fail ]" in line]
-    assert failed == ["b"]
+    assert failed == [f"{tmp_path.name}.b"]
 
 
 def results(folder: Path) -> dict[str, bytes]:

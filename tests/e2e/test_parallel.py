@@ -37,7 +37,7 @@ def test_two_workers_give_the_summary_of_one(tmp_path: Path) -> None:
     assert sorted(t["name"] for t in document["tests"]) == ["bad", "p1", "p2", "p3", "p4"]
     # The failing test's diff follows its own line, not another test's.
     lines = run.stdout.splitlines()
-    bad = next(i for i, line in enumerate(lines) if line.startswith("bad "))
+    bad = next(i for i, line in enumerate(lines) if line.startswith("s.bad "))
     assert lines[bad + 1].startswith("    result content mismatch"), run.stdout
 
 

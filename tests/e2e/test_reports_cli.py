@@ -74,7 +74,7 @@ def test_printed_names_are_accepted_back(tmp_path: Path, embedded_server: Embedd
     suite(tmp_path)
     run = run_tidbrun("ci.ok", *server_args(embedded_server), cwd=tmp_path)
     assert run.returncode == 0, run.output
-    assert re.search(r"^ok\s+\[ pass \]", run.stdout, re.MULTILINE), run.output
+    assert re.search(r"^ci\.ok\s+\[ pass \]", run.stdout, re.MULTILINE), run.output
     missing = run_tidbrun("ci.nothing", *server_args(embedded_server), cwd=tmp_path)
     assert missing.returncode == 2
     assert missing.stderr == "tidbrun: no such test file or folder, nor a test named so: ci.nothing\n"
@@ -84,10 +84,10 @@ def test_do_test_skip_test_and_k(tmp_path: Path, embedded_server: EmbeddedServer
     folder = suite(tmp_path)
     run = run_tidbrun("--do-test", "o", "--skip-test", "ci.s", folder, *server_args(embedded_server))
     assert run.returncode == 0, run.output
-    assert [line.split()[0] for line in run.stdout.splitlines() if "[ " in line] == ["ok"]
+    assert [line.split()[0] for line in run.stdout.splitlines() if "[ " in line] == ["ci.ok"]
     run = run_tidbrun("-k", "ok or skipped", folder, *server_args(embedded_server))
     assert run.returncode == 0, run.output
-    assert [line.split()[0] for line in run.stdout.splitlines() if "[ " in line] == ["ok", "skipped"]
+    assert [line.split()[0] for line in run.stdout.splitlines() if "[ " in line] == ["ci.ok", "ci.skipped"]
     none = run_tidbrun("-k", "nothing", folder, *server_args(embedded_server))
     assert none.returncode == 2 and "no test selected (4 deselected)" in none.stderr
 

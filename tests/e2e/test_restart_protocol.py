@@ -78,11 +78,12 @@ DROP TABLE t1;
 
 
 def statuses(output: str) -> dict[str, str]:
+    """Test (without its suite: ``suite.a_kill`` is ``a_kill``) → the status word of its line."""
     found = {}
     for line in output.splitlines():
         if "[ " in line and not line.startswith(" "):
             name, _, rest = line.partition(" ")
-            found[name] = rest.split("[ ", 1)[1].split(" ]", 1)[0]
+            found[name.split(".", 1)[-1]] = rest.split("[ ", 1)[1].split(" ]", 1)[0]
     return found
 
 

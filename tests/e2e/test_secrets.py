@@ -182,3 +182,22 @@ def test_the_server_asking_for_a_password_prompts_on_a_terminal(tmp_path: Path, 
     code, text = run_on_terminal([str(test), "--record", "--no-password-prompt", *server_options(embedded_server)],
                                  None)
     assert code == 2 and "Access denied" in text and "Enter password" not in text, text
+
+
+def test_mysql_pwd_and_the_mysql_clients_short_options(tmp_path: Path, embedded_server: EmbeddedServer,
+                                                       password: str) -> None:
+    test = write(tmp_path / "who.test", "select current_user() like 'tidbrun_secret@%' as me;\n")
+    write(tmp_path / "who.result", "select current_user() like 'tidbrun_secret@%' as me;\nme\n1\n")
+    address = embedded_server.address
+    over_tcp = run_tidbrun_env({"MYSQL_PWD": password}, test, "-h", "127.0.0.1", f"-P{address.port}", "-u", USER,
+                               "--no-password-prompt")
+    assert over_tcp.returncode == 0, over_tcp.output
+    assert f"named at {USER}@127.0.0.1:{address.port}" in over_tcp.stdout  # the banner, without the password
+    on_socket = run_tidbrun_env({"MYSQL_PWD": password}, test, "-S", str(address.socket), "-u", USER,
+                                "--no-password-prompt")
+    assert on_socket.returncode == 0, on_socket.output
+    # TIDB_PASSWORD is tidbrun's own and goes over MYSQL_PWD: a wrong one is refused.
+    refused = run_tidbrun_env({"MYSQL_PWD": password, "TIDB_PASSWORD": "wrong"}, test, "-S", str(address.socket),
+                              "-u", USER, "--no-password-prompt")
+    assert refused.returncode == 2 and "Access denied" in refused.stderr, refused.output
+    assert_nowhere(password, tmp_path, over_tcp, on_socket, refused)

@@ -663,17 +663,21 @@ def test_first_difference_in_diff_without_a_change_is_none():
 
 def test_tidbrun_lines_of_a_run_over_many_tests():
     stdout = (
-        "1st                     [ pass ]       8 ms\n"
-        "blackhole               [ skip ]      12 ms  (Test requires: 'blackhole')\n"
-        "change_user             [ fail ]    1420 ms\n"
+        "server: mariadb 10.11.14-MariaDB, embedded at root@localhost:/v/mysqld.1.sock; vardir /v\n"
+        "main.1st                     [ pass ]       8 ms\n"
+        "main.blackhole               [ skip ]      12 ms  (Test requires: 'blackhole')\n"
+        "main.change_user             [ fail ]    1420 ms\n"
         "    /m/change_user.test:36: query 'x' failed: CR_X (2059): no\n"
         "--- a\n+++ b\n"
-        "alias                   [ pass ]      80 ms\n"
-        "\n3 passed, 1 failed, 1 skipped in 2.0s\n"
+        "main.alias                   [ pass ]      80 ms\n"
+        "main.t 'innodb'              [ flaky ]     90 ms\n"
+        "    failed before: result content mismatch\n"
+        "\n4 passed, 1 failed, 1 skipped, 1 flaky (passed on a rerun) in 2.0s\n"
     )
     assert lib.tidbrun_lines(stdout) == [
-        ("1st", "pass", "", 0.008),
-        ("blackhole", "skip", "Test requires: 'blackhole'", 0.012),
-        ("change_user", "fail", "/m/change_user.test:36: query 'x' failed: CR_X (2059): no", 1.42),
-        ("alias", "pass", "", 0.08),
+        ("main.1st", "pass", "", 0.008),
+        ("main.blackhole", "skip", "Test requires: 'blackhole'", 0.012),
+        ("main.change_user", "fail", "/m/change_user.test:36: query 'x' failed: CR_X (2059): no", 1.42),
+        ("main.alias", "pass", "", 0.08),
+        ("main.t 'innodb'", "pass", "", 0.09),
     ]

@@ -46,3 +46,19 @@ def test_the_process_title_loses_the_password() -> None:
                          capture_output=True, check=True).stdout
     assert b"Zorglub-77" not in out and b"AlsoSecret" not in out
     assert b"--password\0xxxxxxxxxx\0-pxxxxxxxxxx\0x" in out
+
+
+def test_mysql_pwd_comes_below_tidbs_own_sources() -> None:
+    both = {"TIDB_PASSWORD": "tidb", "MYSQL_PWD": "mysql"}
+    assert choose(option=None, ask=False, environ=both, file_password=None).value == "tidb"
+    # As the MySQL clients read it: below their option files (here, the config file).
+    assert choose(option=None, ask=False, environ={"MYSQL_PWD": "m"}, file_password="file").value == "file"
+    chosen = choose(option=None, ask=False, environ={"MYSQL_PWD": "m"}, file_password=None)
+    assert (chosen.value, chosen.source) == ("m", "MYSQL_PWD")
+    assert choose(option="cli", ask=False, environ={"MYSQL_PWD": "m"}, file_password=None).value == "cli"
+
+
+def test_the_mysql_clients_short_options_are_left_to_the_parser() -> None:
+    argv = ["-h", "127.0.0.1", "-P3306", "-u", "root", "-S", "/s.sock", "-psecret", "-?"]
+    assert split_short_option(argv) == ["-h", "127.0.0.1", "-P3306", "-u", "root", "-S", "/s.sock",
+                                        "--password=secret", "-?"]

@@ -4,7 +4,8 @@
 2. ``-p`` alone: asked for at once, without echo;
 3. the environment: ``TIDB_PASSWORD``;
 4. the config file: ``[server] password``;
-5. none — and when the server then refuses the connection for want of one, tidbrun asks, if a
+5. the environment: ``MYSQL_PWD``, as the MySQL clients read it (below their option files);
+6. none — and when the server then refuses the connection for want of one, tidbrun asks, if a
    terminal is there to ask on and ``--no-password-prompt`` was not given (CI).
 
 The value never leaves this object but to the driver: its repr hides it, and only ``source`` is
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 ENV_NAME = "TIDB_PASSWORD"
+MYSQL_ENV_NAME = "MYSQL_PWD"
 # The server's "you need a password" answers: access denied (with or without one given).
 ASKS_FOR_PASSWORD = frozenset({1045, 1698})
 
@@ -27,7 +29,7 @@ ASKS_FOR_PASSWORD = frozenset({1045, 1698})
 @dataclass(frozen=True, slots=True)
 class PasswordChoice:
     value: str = field(repr=False)
-    source: str  # for messages: "--password", "prompt", "TIDB_PASSWORD", "config file x.toml", "none"
+    source: str  # for messages: "--password", "prompt", "TIDB_PASSWORD", "config file x.toml", "MYSQL_PWD", "none"
 
     @property
     def given(self) -> bool:
@@ -53,6 +55,8 @@ def choose(
         return PasswordChoice(environ[ENV_NAME], ENV_NAME)
     if file_password is not None:
         return PasswordChoice(file_password, f"config file {file_name}".rstrip())
+    if MYSQL_ENV_NAME in environ:
+        return PasswordChoice(environ[MYSQL_ENV_NAME], MYSQL_ENV_NAME)
     return PasswordChoice("", "none")
 
 
