@@ -6,6 +6,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from runner.config.selection import Selection
 
@@ -65,6 +66,7 @@ class RunConfig:
     selection: Selection = field(default_factory=Selection)  # --do-test, --skip-test, -k, names
     collect_only: bool = False  # list what would run, start no server
     shard: tuple[int, int] | None = None  # --shard K/N: run the K-th of N parts
+    options: dict[str, Any] = field(default_factory=dict)  # the values of options plugins added
 
 
 @dataclass(slots=True)
@@ -79,6 +81,8 @@ class FaultSettings:
     report_file: Path | None = None
     password_source: str = "none"  # where the password came from (never the password)
     may_prompt: bool = False  # ask for a password when the server wants one (a terminal, no --no-password-prompt)
+    log_level: str | None = None  # None: debug into the log file, warning on stderr
+    log_format: str = "text"  # or "json": one object a line
 
 
 def server_from_environment(

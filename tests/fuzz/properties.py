@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from runner.cli.check import echo_lines
+from runner.cli.parse_only import echo_lines
 from runner.config import file as config_file
 from runner.dialects.mysql_tester.reader import parse_tester_text
 from runner.dialects.profile import profile_named
