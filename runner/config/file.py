@@ -112,12 +112,21 @@ def parse(data: bytes, path: Path) -> ConfigFile:
         raise ConfigFileError(Location(name, 1), "the file must hold an object of sections")
     config = ConfigFile(path)
     for section, values in document.items():
+        if _is_comment(section, fmt):
+            continue
         if not isinstance(values, dict) or _is_value_table(section):
             config.entries.append(Entry(None, section, values, _line_of(text, section, prefix, fmt)))
             continue
         for key, value in values.items():
+            if _is_comment(key, fmt):
+                continue
             config.entries.append(Entry(section, key, value, _line_of(text, key, (*prefix, section), fmt)))
     return config
+
+
+def _is_comment(key: str, fmt: str) -> bool:
+    """JSON has no comments: ``"$comment"``, ``"$host"`` (help beside ``"host"``) stand for them."""
+    return fmt == "json" and key.startswith("$")
 
 
 def _is_value_table(key: str) -> bool:
