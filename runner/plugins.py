@@ -86,8 +86,8 @@ class Plugins:
         self.options = Schema()
         # In the order registered: the built-in options first, so that a clash names the plugin.
         for impl in self.manager.hook.tidbrun_add_options.get_hookimpls():
-            registering = OptionRegistering(self.options, _section_name(impl.plugin_name))
-            self._call(impl, "tidbrun_add_options", {"options": registering})
+            adding = OptionRegistering(self.options, _section_name(impl.plugin_name))
+            self._call(impl, "tidbrun_add_options", {"options": adding})
 
     def register(self, plugin: object, name: str) -> None:
         """Add a plugin; its registration hooks have run already if it comes after the start

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from runner.cli.options import ResolvedCommand, plugin_values, resolution
 from runner.config.run_config import (
     SERVER_BINARY_ENV,
     SERVER_CHOICES,
@@ -17,7 +18,6 @@ from runner.config.run_config import (
     parse_variables,
     server_from_environment,
 )
-from runner.cli.options import ResolvedCommand, plugin_values, resolution
 from runner.errors import EXIT_USAGE, TestFileError, TidbrunError
 
 HELP = """Run mysqltest-style .test files against a server and compare with their .result files.

@@ -3,15 +3,19 @@ where each came from. Both take any run option (as ``tidbrun`` takes it) after t
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from runner.cli.options import parse_run_options, resolve_typed, typed
+from runner.cli.app import app as run_app
+from runner.cli.options import resolve_typed, typed
+from runner.config.credentials.password import split_short_option
 from runner.config.render import render
 from runner.errors import EXIT_USAGE
 
@@ -38,7 +42,8 @@ def init(
     fmt: Annotated[str, typer.Option("--format", help="toml or json (default: by --output's extension, else toml).")]
     = "",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Where to write it; - for stdout (default ./tidbrun.<format>).")
+        Path | None,
+        typer.Option("--output", "-o", help="Where to write it; - for stdout (default ./tidbrun.<format>)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite a file that exists.")] = False,
 ) -> None:
@@ -111,3 +116,13 @@ def _write(target: Path, text: str, *, private: bool) -> None:
 def _usage(message: str) -> None:
     print(f"tidbrun: {message}", file=sys.stderr)
     raise typer.Exit(EXIT_USAGE)
+
+
+def parse_run_options(args: Iterable[str], skip: Iterable[str] = ("paths", "version")) -> typer.Context:
+    """``args`` read with the run command's own option declarations (no test paths): what
+    ``tidbrun config init/show`` take."""
+    command = copy.copy(typer.main.get_command(run_app))
+    left_out = set(skip)
+    command.params = [param for param in command.params if param.name not in left_out]
+    context: typer.Context = command.make_context("tidbrun config", split_short_option(list(args)))  # type: ignore[assignment]
+    return context

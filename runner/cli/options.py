@@ -9,9 +9,7 @@ into the parameters: only a typed one is there; the rest is for ``runner.config.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any
 
 import typer
@@ -74,15 +72,3 @@ def resolution(ctx: typer.Context) -> Resolution:
 def plugin_values(resolved: Resolution) -> dict[str, Any]:
     """The values of the options plugins added (``RunConfig.options``)."""
     return {name: value for name, value in resolved.values.items() if name not in BUILTIN_NAMES}
-
-
-def parse_run_options(args: Iterable[str], skip: Iterable[str] = ("paths", "version")) -> typer.Context:
-    """``args`` read with the run command's own option declarations (no test paths): what
-    ``tidbrun config init/show`` take."""
-    from runner.cli.app import app as run_app
-    from runner.config.credentials.password import split_short_option
-
-    command = copy.copy(typer.main.get_command(run_app))
-    left_out = set(skip)
-    command.params = [param for param in command.params if param.name not in left_out]
-    return command.make_context("tidbrun config", split_short_option(list(args)))

@@ -128,6 +128,14 @@ def file_values(schema: Schema, file: ConfigFile, *, strict: bool = True) -> dic
     return values
 
 
+def parse_values(data: bytes, path: Path, schema: Schema | None = None) -> dict[str, Any]:
+    """A config file's bytes → {option name: value}, checked (ConfigFileError with file:line)."""
+    from runner.config.file import parse
+    from runner.config.schema import builtin_schema
+
+    return {name: value for name, (value, _) in file_values(schema or builtin_schema(), parse(data, path)).items()}
+
+
 def _known(schema: Schema, entry: Entry) -> Option | None:
     return schema.at(entry.section, entry.key) if entry.section is not None else None
 
