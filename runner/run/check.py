@@ -173,7 +173,8 @@ class Workflow:
         rows = self._rows(f"SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{_quoted(name)}'")
         self.report.server["database"] = name
         if not rows:
-            raise StepFailed(f"no database '{name}' on the server (--database, TIDB_DATABASE or [server] database)")
+            raise StepFailed(f"no database '{name}' on the server that {self.settings.user} can see "
+                             "(--database, TIDB_DATABASE or [server] database)")
         return name
 
     def _version(self) -> str:
