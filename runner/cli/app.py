@@ -28,6 +28,7 @@ from the binaries on PATH (tidb-server, else mariadbd/mysqld) and stops it after
 Every option can also come from a TIDB_<NAME> variable or a config file (--config, else
 ./tidbrun.toml or [tool.tidbrun] in ./pyproject.toml), below the command line:
 `tidbrun config show` prints each value and where it came from, `tidbrun config init` writes a file.
+`tidbrun check` shows, step by step, whether a run can start here.
 
 Exit codes: 0 all tests passed or were skipped; 1 a test failed; 2 usage or input error
 (a malformed .test, a missing file, a server that cannot be reached or started).
