@@ -36,7 +36,8 @@ app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions
 @app.command(context_settings=_EXTRA, help="""Write a config file with the run options given (and every other option,
 commented out with its default and help). TOML has # comments; JSON has none, so each option's help
 is a "$key" entry next to it (keys starting with $ are ignored when the file is read). A file that
-exists is kept unless --force; one that holds a password is made readable by its owner only.""")
+exists is kept unless --force; one that holds a password is made readable by its owner only.
+Any option of `tidbrun --help` may follow.""")
 def init(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", help="toml or json (default: by --output's extension, else toml).")]
@@ -47,7 +48,7 @@ def init(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite a file that exists.")] = False,
 ) -> None:
-    run_options = parse_run_options(ctx.args)
+    run_options = parse_run_options(ctx.args, ctx.command_path)
     given, _ = typed(run_options)
     resolved = resolve_typed(run_options)
     chosen = fmt or ("json" if output is not None and output.suffix.lower() == ".json" else "toml")
@@ -68,12 +69,12 @@ def init(
 
 @app.command(context_settings=_EXTRA, help="""Print every option's resolved value and where it came from: cli (the
 option as typed), env (the variable), file (file:line) or default. A password is shown only as set or
-not, with its source.""")
+not, with its source. Any option of `tidbrun --help` may follow.""")
 def show(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="As one JSON object, for machines.")] = False,
 ) -> None:
-    resolved = resolve_typed(parse_run_options(ctx.args))
+    resolved = resolve_typed(parse_run_options(ctx.args, ctx.command_path))
     source = str(resolved.file.path) if resolved.file is not None else None
     if as_json:
         document: dict[str, Any] = {"file": source, "options": {}}
@@ -118,11 +119,13 @@ def _usage(message: str) -> None:
     raise typer.Exit(EXIT_USAGE)
 
 
-def parse_run_options(args: Iterable[str], skip: Iterable[str] = ("paths", "version")) -> typer.Context:
+def parse_run_options(
+    args: Iterable[str], name: str = "tidbrun config", skip: Iterable[str] = ("paths", "version")
+) -> typer.Context:
     """``args`` read with the run command's own option declarations (no test paths): what
     ``tidbrun config init/show`` take."""
     command = copy.copy(typer.main.get_command(run_app))
     left_out = set(skip)
     command.params = [param for param in command.params if param.name not in left_out]
-    context: typer.Context = command.make_context("tidbrun config", split_short_option(list(args)))  # type: ignore[assignment]
+    context: typer.Context = command.make_context(name, split_short_option(list(args)))  # type: ignore[assignment]
     return context
