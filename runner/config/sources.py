@@ -150,7 +150,8 @@ def _option_of(schema: Schema, entry: Entry, file: ConfigFile) -> Option:
         raise ConfigFileError(where, f"unknown key '{entry.key}' outside a section{hint}")
     if entry.section not in schema.sections:
         known = ", ".join(f"[{section}]" for section in schema.sections)
-        raise ConfigFileError(where, f"unknown section [{entry.section}] (known: {known})")
+        raise ConfigFileError(where, f"unknown section [{entry.section}] (known: {known}; a plugin's section "
+                                     "is known once the plugin is loaded)")
     option = schema.at(entry.section, entry.key)
     if option is None:
         guess = schema.closest(entry.section, entry.key)

@@ -79,7 +79,12 @@ def check_result_bytes(data: bytes, other: str, folder: Path) -> str:
 
 
 def check_config_bytes(data: bytes) -> str:
-    name = "fuzz.toml"
+    """The bytes as a TOML file, a JSON file and a pyproject.toml: each parses or fails at a line."""
+    ends = [_check_config_file(data, name) for name in ("fuzz.toml", "fuzz.json", "pyproject.toml")]
+    return "parsed" if ends[0] == "parsed" else "error"
+
+
+def _check_config_file(data: bytes, name: str) -> str:
     try:
         values = parse_values(data, Path(name))
     except config_file.ConfigFileError as error:
