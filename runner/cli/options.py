@@ -62,6 +62,17 @@ class ResolvedCommand(TyperCommand):
                 ctx.params[name] = value
         return super().invoke(ctx)
 
+    def format_epilog(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
+        """--help ends with the options installed plugins add (from their variable or the file;
+        a --plugin module's are listed by ``tidbrun config show --plugin MODULE``)."""
+        super().format_epilog(ctx, formatter)
+        from runner import plugins
+
+        added = [option for option in plugins.current().options if option.name not in BUILTIN_NAMES]
+        if added:
+            with formatter.section("Options plugins add (set in the config file or the environment)"):
+                formatter.write_dl([(f"{option.place}, {option.variable}", option.help) for option in added])
+
 
 def resolution(ctx: typer.Context) -> Resolution:
     """The resolution of a ``ResolvedCommand``, inside it."""

@@ -75,3 +75,20 @@ def test_the_example_plugin_adds_its_option() -> None:
     option = schema["example_variable"]
     assert option.place == "[example] variable" and option.default == "EXAMPLE_PLUGIN"
     assert option.variable == "TIDB_EXAMPLE_VARIABLE"
+
+
+def test_help_lists_the_options_of_loaded_plugins() -> None:
+    from typer.testing import CliRunner
+
+    from runner.cli.app import app
+
+    previous = plugins.current().modules
+    try:
+        plugins.activate([str(EXAMPLE)])
+        shown = CliRunner().invoke(app, ["--help"], terminal_width=200).output
+        assert "Options plugins add" in shown
+        assert "[example] variable, TIDB_EXAMPLE_VARIABLE" in shown
+        plugins.activate([])
+        assert "Options plugins add" not in CliRunner().invoke(app, ["--help"]).output
+    finally:
+        plugins.activate(previous)
