@@ -27,7 +27,6 @@ from runner.language.records import Location
 DEFAULT_NAME = "tidbrun.toml"
 PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = ("tool", "tidbrun")
-FORMATS = ("toml", "json")
 
 
 class ConfigFileError(TestFileError):

@@ -30,7 +30,6 @@ class Kind:
     check: Callable[[Any], Any]
     parse: Callable[[str], Any]
     path: bool = False  # relative values are taken from the config file's folder
-    metavar: str = "VALUE"
     choices: tuple[str, ...] = ()  # the only values (the command line's are checked against them too)
 
 
@@ -114,14 +113,13 @@ def choice(*values: str) -> Kind:
 
 
 TEXT = Kind("a string", _text, _text)
-PATH = Kind("a path", _text, _text, path=True, metavar="PATH")
-FLAG = Kind("true or false", _flag, _parse_flag, metavar="BOOL")
-PORT = Kind("a port number (1-65535)", _integer(1, 65535), lambda text: _integer(1, 65535)(int(text)), metavar="PORT")
-COUNT = Kind("a whole number of at least 1", _integer(1), lambda text: _integer(1)(int(text)), metavar="N")
-SECONDS = Kind("a number of seconds above 0", _seconds, lambda text: _seconds(_parse_number(text)), metavar="SECONDS")
-WORDS = Kind("a list of strings", _words, _parse_words, metavar="A,B")
-ASSIGNMENTS = Kind("a table of NAME = value (mysqltest variables, as --var)", _assignments, _parse_words,
-                   metavar="NAME=VALUE,…")
+PATH = Kind("a path", _text, _text, path=True)
+FLAG = Kind("true or false", _flag, _parse_flag)
+PORT = Kind("a port number (1-65535)", _integer(1, 65535), lambda text: _integer(1, 65535)(int(text)))
+COUNT = Kind("a whole number of at least 1", _integer(1), lambda text: _integer(1)(int(text)))
+SECONDS = Kind("a number of seconds above 0", _seconds, lambda text: _seconds(_parse_number(text)))
+WORDS = Kind("a list of strings", _words, _parse_words)
+ASSIGNMENTS = Kind("a table of NAME = value (mysqltest variables, as --var)", _assignments, _parse_words)
 LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("text", "json")
 
@@ -131,7 +129,7 @@ def kind_of(default: Any) -> Kind:
     if isinstance(default, bool):
         return FLAG
     if isinstance(default, int):
-        return Kind("a whole number", _integer(-(2**63)), lambda text: int(text), metavar="N")
+        return Kind("a whole number", _integer(-(2**63)), lambda text: int(text))
     if isinstance(default, float):
         return SECONDS
     if isinstance(default, list | tuple):

@@ -57,10 +57,6 @@ class Resolution:
             return f"set (from {self.origin(name)})" if value else "not set"
         return _display(value)
 
-    def of_source(self, source: str) -> dict[str, Any]:
-        return {name: self.values[name] for name, origins in self.origins.items()
-                if any(origin.source == source for origin in origins)}
-
     def __repr__(self) -> str:  # never a secret
         shown = {name: self.shown(name) for name in self.values}
         return f"Resolution({shown})"

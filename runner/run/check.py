@@ -67,7 +67,7 @@ class CheckReport:
         }
 
 
-StepNames = ("configuration", "embedded server", "connecting", "SELECT 1", "database exists", "version and flavour")
+STEP_NAMES = ("configuration", "embedded server", "connecting", "SELECT 1", "database exists", "version and flavour")
 
 
 class Workflow:
@@ -102,7 +102,7 @@ class Workflow:
             except StepFailed:
                 pass
         done = {step.name for step in self.report.steps}
-        for name in StepNames:
+        for name in STEP_NAMES:
             if name not in done and not (name == "embedded server" and self.settings.external):
                 self.report.steps.append(Step(name))
         return self.report
