@@ -26,7 +26,7 @@ With no --host/--port/--socket (and no TIDB_HOST), tidbrun starts a throwaway se
 from the binaries on PATH (tidb-server, else mariadbd/mysqld) and stops it afterwards.
 
 Every option can also come from a TIDB_<NAME> variable or a config file (--config, else
-./tidbrun.toml or [tool.tidbrun] in ./pyproject.toml), below the command line:
+./tidbrun.toml, ./tidbrun.json or [tool.tidbrun] in ./pyproject.toml), below the command line:
 `tidbrun config show` prints each value and where it came from, `tidbrun config init` writes a file.
 `tidbrun check` shows, step by step, whether a run can start here.
 
@@ -101,8 +101,8 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show more on failures.")] = False,
     config_path: Annotated[
         Path | None,
-        typer.Option("--config", help="Config file, TOML or JSON (env TIDB_CONFIG; default ./tidbrun.toml or "
-                     "[tool.tidbrun] in ./pyproject.toml); see the README."),
+        typer.Option("--config", help="Config file, TOML or JSON (env TIDB_CONFIG; default ./tidbrun.toml, "
+                     "./tidbrun.json or [tool.tidbrun] in ./pyproject.toml); see the README."),
     ] = None,
     statement_timeout: Annotated[
         float | None, typer.Option(help="Seconds a statement may run; then it is killed (KILL QUERY), the test fails.")

@@ -8,7 +8,8 @@
 
 Every key is a run option's ``[section] key`` in ``runner.config.schema``. A file is read into
 entries (section, key, value, line) here; ``runner.config.sources`` checks them against the schema.
-Without ``--config``, ``./tidbrun.toml`` is used, else ``[tool.tidbrun]`` of ``./pyproject.toml``.
+Without ``--config``, ``./tidbrun.toml`` (or ``./tidbrun.json``) is used, else ``[tool.tidbrun]``
+of ``./pyproject.toml``.
 A file that holds a password and that others can read gets a warning.
 """
 
@@ -24,7 +25,7 @@ from typing import Any
 from runner.errors import TestFileError
 from runner.language.records import Location
 
-DEFAULT_NAME = "tidbrun.toml"
+DEFAULT_NAMES = ("tidbrun.toml", "tidbrun.json")
 PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = ("tool", "tidbrun")
 
@@ -62,11 +63,13 @@ class ConfigFile:
 
 
 def find(folder: Path) -> Path | None:
-    """The config file used without ``--config``: ``tidbrun.toml``, else a ``pyproject.toml`` with
-    a ``[tool.tidbrun]`` table (looked for in its text first: most have none, and are not parsed)."""
-    own = folder / DEFAULT_NAME
-    if own.is_file():
-        return own
+    """The config file used without ``--config``: ``tidbrun.toml``, ``tidbrun.json``, else a
+    ``pyproject.toml`` with a ``[tool.tidbrun]`` table (looked for in its text first: most have
+    none, and are not parsed)."""
+    for name in DEFAULT_NAMES:
+        own = folder / name
+        if own.is_file():
+            return own
     project = folder / PYPROJECT
     try:
         if b"tool.tidbrun" in project.read_bytes():

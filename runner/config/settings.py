@@ -34,8 +34,8 @@ class Resolved:
 
 
 def config_path(given: Path | None, environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Path | None:
-    """The config file: --config, else TIDB_CONFIG, else ./tidbrun.toml or ./pyproject.toml's
-    [tool.tidbrun]."""
+    """The config file: --config, else TIDB_CONFIG, else ./tidbrun.toml, ./tidbrun.json or
+    ./pyproject.toml's [tool.tidbrun]."""
     env = os.environ if environ is None else environ
     if given is not None:
         return given

@@ -127,6 +127,8 @@ def test_the_file_is_found_without_config(tmp_path: Path) -> None:
     assert config_path(None, {}, cwd=tmp_path) is None  # no [tool.tidbrun]: not a config file
     pyproject = write(tmp_path, "pyproject.toml", GOOD_PYPROJECT)
     assert config_path(None, {}, cwd=tmp_path) == pyproject
+    own_json = write(tmp_path, "tidbrun.json", GOOD_JSON)
+    assert config_path(None, {}, cwd=tmp_path) == own_json
     own = write(tmp_path, "tidbrun.toml", GOOD_TOML)
     assert config_path(None, {}, cwd=tmp_path) == own  # tidbrun.toml first
     named = write(tmp_path, "other.json", GOOD_JSON)
