@@ -1,4 +1,4 @@
-"""An example tidbrun plugin: two new directives and a test-setup hook.
+"""An example tidbrun plugin: two new directives, a run option and a test-setup hook.
 
     tidbrun --plugin examples/tidbrun_example_plugin.py suite/t
 
@@ -11,6 +11,9 @@
 Both work in mysqltest and mysql-tester files, in the ``--name argument`` form and in the
 ``name argument;`` form. At every test's setup the plugin sets ``$EXAMPLE_PLUGIN`` (to the
 server's version), which a test can use to skip itself when the plugin is not loaded.
+
+The variable's name is the plugin's run option ``example_variable``: ``[example] variable`` in the
+config file, or ``TIDB_EXAMPLE_VARIABLE``; ``tidbrun config show --plugin <this file>`` lists it.
 
 An installed package would declare it in its pyproject.toml instead of ``--plugin``::
 
@@ -25,6 +28,7 @@ from typing import TYPE_CHECKING
 from runner.hooks import hookimpl
 
 if TYPE_CHECKING:
+    from runner.config.schema import OptionRegistering
     from runner.engine.context import DirectiveContext
     from runner.engine.directives.registry import Registering
     from runner.language.records import Command
@@ -51,6 +55,12 @@ def tidbrun_add_directives(directives: Registering) -> None:
 
 
 @hookimpl
+def tidbrun_add_options(options: OptionRegistering) -> None:
+    options.add("example_variable", default="EXAMPLE_PLUGIN", section="example", key="variable",
+                help="The $variable the example plugin sets at each test's setup (to the server's version).")
+
+
+@hookimpl
 def tidbrun_test_setup(test: TestInfo) -> None:
     connection = test.connect()
     try:
@@ -59,4 +69,4 @@ def tidbrun_test_setup(test: TestInfo) -> None:
         connection.close()
     version = outcome.results[0].rows[0][0] if outcome.error is None and outcome.results else None
     # set_env: a variable of both dialects (mysql-tester only has environment variables)
-    test.variables.set_env("EXAMPLE_PLUGIN", version or "loaded")
+    test.variables.set_env(test.options.get("example_variable", "EXAMPLE_PLUGIN"), version or "loaded")

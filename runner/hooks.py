@@ -30,6 +30,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from runner.config.run_config import RunConfig
+    from runner.config.schema import OptionRegistering
     from runner.engine.directives.registry import Registering
     from runner.plugins import DialectRegistering
     from runner.run.suite import TestCase, TestReport
@@ -57,6 +58,16 @@ def tidbrun_add_directives(directives: Registering) -> None:
 def tidbrun_add_dialects(dialects: DialectRegistering) -> None:
     """Register result dialects: ``dialects.add(profile)`` with a
     ``runner.dialects.profile.DialectProfile`` (its reader, its renderer, its switches)."""
+
+
+@hookspec
+def tidbrun_add_options(options: OptionRegistering) -> None:
+    """Add run options to the schema (``runner.config.schema``): ``options.add(name, default=...,
+    help=..., kind=None, section=None, env="")``. An option is then read from ``TIDB_<NAME>`` and
+    from ``[section] name`` of the config file (the section defaults to the plugin's name), shown
+    by ``tidbrun config show`` and written by ``tidbrun config init``; a test sees its value in
+    ``TestInfo.options``, a collection hook in ``RunConfig.options``. tidbrun's own options are
+    added by this hook too."""
 
 
 # -- collection: once per run, after the tests are found and mysql-test-run.pl's rules applied ------

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from runner import hooks
+from runner.config import schema as builtin_options
+from runner.config.schema import OptionRegistering, Schema
 from runner.dialects import builtin as builtin_dialects
 from runner.dialects.profile import DialectProfile
 from runner.engine.directives import builtin as builtin_directives
@@ -38,6 +40,7 @@ BUILTIN: tuple[tuple[str, ModuleType], ...] = (
     ("tidbrun.directives", builtin_directives),
     ("tidbrun.dialects", builtin_dialects),
     ("tidbrun.judge", verdict),
+    ("tidbrun.options", builtin_options),
 )
 _PASS_THROUGH = (TestFailure, TestSkipped, TestExit, BreakLoop, KeyboardInterrupt)
 
@@ -80,6 +83,11 @@ class Plugins:
             self._call(impl, "tidbrun_add_directives", {"directives": registering})
         self.dialects: dict[str, DialectProfile] = {}
         self.call("tidbrun_add_dialects", dialects=DialectRegistering(self.dialects))
+        self.options = Schema()
+        # In the order registered: the built-in options first, so that a clash names the plugin.
+        for impl in self.manager.hook.tidbrun_add_options.get_hookimpls():
+            adding = OptionRegistering(self.options, _section_name(impl.plugin_name))
+            self._call(impl, "tidbrun_add_options", {"options": adding})
 
     def register(self, plugin: object, name: str) -> None:
         """Add a plugin; its registration hooks have run already if it comes after the start
@@ -164,6 +172,11 @@ class Plugins:
             known = ", ".join(sorted(self.dialects))
             raise TidbrunError(f"no dialect named {name!r} (known: {known})")
         return profile
+
+
+def _section_name(plugin_name: str) -> str:
+    """A plugin's default config-file section: its module's last name (a file's stem)."""
+    return Path(plugin_name).stem.rpartition(".")[2] if plugin_name.endswith(".py") else plugin_name.rpartition(".")[2]
 
 
 def _import(spec: str) -> ModuleType:

@@ -9,6 +9,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from runner.cli.options import ResolvedCommand, plugin_values, resolution
 from runner.config.run_config import (
     SERVER_BINARY_ENV,
     SERVER_CHOICES,
@@ -18,12 +19,17 @@ from runner.config.run_config import (
     server_from_environment,
 )
 from runner.errors import EXIT_USAGE, TestFileError, TidbrunError
-from runner.report.color import COLOR_CHOICES, wants_color
+from runner.report.color import wants_color
 
 HELP = """Run mysqltest-style .test files against a server and compare with their .result files.
 
 With no --host/--port/--socket (and no TIDB_HOST), tidbrun starts a throwaway server of its own
 from the binaries on PATH (tidb-server, else mariadbd/mysqld) and stops it afterwards.
+
+Every option can also come from a TIDB_<NAME> variable or a config file (--config, else
+./tidbrun.toml, ./tidbrun.json or [tool.tidbrun] in ./pyproject.toml), below the command line:
+`tidbrun config show` prints each value and where it came from, `tidbrun config init` writes a file.
+`tidbrun check` shows, step by step, whether a run can start here.
 
 Exit codes: 0 all tests passed or were skipped; 1 a test failed; 2 usage or input error
 (a malformed .test, a missing file, a server that cannot be reached or started).
@@ -32,6 +38,8 @@ Exit codes: 0 all tests passed or were skipped; 1 a test failed; 2 usage or inpu
 # `tidbrun NAME ...`: the module whose typer `app` runs it. Anything else is a run of test paths.
 SUBCOMMANDS = {
     "jobs": "runner.cli.jobs",
+    "config": "runner.cli.config",
+    "check": "runner.cli.check",
 }
 
 # -h is the host, as the MySQL clients take it; -? is help, as theirs.
@@ -52,8 +60,9 @@ def show_version(value: bool | None) -> None:
         raise typer.Exit(0)
 
 
-@app.command(help=HELP)
+@app.command(help=HELP, cls=ResolvedCommand)
 def run(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path] | None,
         typer.Argument(help="Test files, or folders of them (t/ subfolder is used), or suite.test names.",
@@ -105,7 +114,9 @@ def run(
                      help="Colour the console: auto (default) on a terminal unless NO_COLOR is set."),
     ] = "auto",
     config_path: Annotated[
-        Path | None, typer.Option("--config", help="Settings file (TOML, [server] and [test]); see the README.")
+        Path | None,
+        typer.Option("--config", help="Config file, TOML or JSON (env TIDB_CONFIG; default ./tidbrun.toml, "
+                     "./tidbrun.json or [tool.tidbrun] in ./pyproject.toml); see the README."),
     ] = None,
     statement_timeout: Annotated[
         float | None, typer.Option(help="Seconds a statement may run; then it is killed (KILL QUERY), the test fails.")
@@ -118,6 +129,14 @@ def run(
         float | None, typer.Option(help="Seconds to keep trying to reach the server (default 5).")
     ] = None,
     log_file: Annotated[Path | None, typer.Option(help="Write the run's log (retries, timeouts...) here.")] = None,
+    log_level: Annotated[
+        str | None,
+        typer.Option(help="Lowest level logged: debug, info, warning, error (default: debug into --log-file, "
+                     "warning on stderr)."),
+    ] = None,
+    log_format: Annotated[
+        str, typer.Option(help="The log's format: text, or json (one object a line).")
+    ] = "text",
     report_file: Annotated[Path | None, typer.Option(help="Write the run as JSON here.")] = None,
     ask_password: Annotated[bool, typer.Option("--ask-password", hidden=True)] = False,  # what -p alone becomes
     no_password_prompt: Annotated[
@@ -256,8 +275,6 @@ def run(
     for option, report in (("--junit", junit), ("--html", html)):
         if report is not None and report.is_dir():
             _usage(f"{option} {report}: a folder, not a file")
-    if color not in COLOR_CHOICES:
-        _usage(f"--color {color}: use {', '.join(COLOR_CHOICES)}")
     if result_file is not None and len(paths) != 1:
         _usage("--result-file goes with exactly one test")
     try:
@@ -265,7 +282,7 @@ def run(
     except ValueError as exc:
         _usage(str(exc))
     if parse_only:
-        from runner.cli.check import echo_lines
+        from runner.cli.parse_only import echo_lines
         from runner.run.suite import find_basedir
 
         try:
@@ -279,23 +296,14 @@ def run(
             print(f"{exc}", file=sys.stderr)
             raise typer.Exit(EXIT_USAGE) from None
         return
-    from runner.config.settings import resolve
+    from runner.config.settings import settle
 
-    settings = resolve(
-        config_path=config_path, password=password, ask_password=ask_password,
-        no_password_prompt=no_password_prompt, statement_timeout=statement_timeout,
-        testcase_timeout=testcase_timeout, suite_timeout=suite_timeout, connect_timeout=connect_timeout,
-        log_file=log_file, report_file=report_file,
-    )
-    dialect, force, verbose, basedir, reject_dir, vardir = settings.with_file_defaults(
-        dialect, force, verbose, basedir, reject_dir, vardir
-    )
-    if dialect is not None and dialect not in dialects:
-        _usage(f"unknown dialect '{dialect}' in {config_path} (use {' or '.join(dialects)})")
+    options = resolution(ctx)
+    settings = settle(options, ask_password=ask_password)
     config = RunConfig(
         paths=paths,
-        server=server_from_environment(host, port, user, settings.password, socket or settings.socket, database,
-                                       environ=settings.environ, status_port=status_port),
+        server=server_from_environment(host, port, user, settings.password, socket, database,
+                                       status_port=status_port),
         dialect=dialect,
         record=record,
         record_flavour=record_flavour,
@@ -308,7 +316,7 @@ def run(
         color=wants_color(color, sys.stdout, os.environ),
         collation_disable=collation_disable,
         faults=settings.faults,
-        variables={**settings.variables, **variables},
+        variables=variables,
         reap_timeout=reap_timeout,
         jobs=jobs,
         big_test=big_test,
@@ -324,6 +332,7 @@ def run(
         fail_on_flaky=fail_on_flaky,
         max_test_fail=max_test_fail,
         last_failed=last_failed,
+        options=plugin_values(options),
     )
     from runner.run.execute import execute
 

@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
+from runner.cli.options import ResolvedCommand, resolution
 from runner.config.run_config import server_from_environment
+from runner.config.settings import settle
 from runner.errors import ServerUnavailable
 from runner.server.address import ServerAddress
 from runner.server.connect import AdminConnection, AdminError, open_connection
@@ -20,7 +22,8 @@ HELP = """Watch a server's asynchronous work until --duration is over (or Ctrl-C
 TiDB: ADMIN SHOW DDL JOBS and SHOW IMPORT JOBS (running and queued jobs, and each job once more
 when it ends). MariaDB/MySQL: the statements running now, with ALTER TABLE / LOAD DATA progress
 from the processlist. On a terminal the table is redrawn in place; otherwise one line per job
-per poll. With no --host/--port/--socket (or TIDB_HOST, TIDB_PORT): 127.0.0.1:4000, TiDB's port.
+per poll. With no --host/--port/--socket (nor TIDB_HOST, TIDB_PORT or the config file's [server]):
+127.0.0.1:4000, TiDB's port.
 """
 
 DEFAULT_PORT = 4000
@@ -28,8 +31,9 @@ DEFAULT_PORT = 4000
 app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False, help=HELP)
 
 
-@app.command(help=HELP)
+@app.command(help=HELP, cls=ResolvedCommand)
 def jobs(
+    ctx: typer.Context,
     duration: Annotated[float, typer.Option(help="Seconds to watch; 0 watches until Ctrl-C.", min=0)] = 0,
     interval: Annotated[float, typer.Option(help="Seconds between polls.", min=0.05)] = 2.0,
     details: Annotated[bool, typer.Option("--details", help="Every column of every job, statements in full.")] = False,
@@ -39,7 +43,7 @@ def jobs(
     password: Annotated[str | None, typer.Option(help="Password (env TIDB_PASSWORD).", show_default=False)] = None,
     socket: Annotated[str | None, typer.Option(help="Unix socket of the server.")] = None,
 ) -> None:
-    settings = server_from_environment(host, port, user, password, socket, None)
+    settings = server_from_environment(host, port, user, settle(resolution(ctx)).password, socket, None)
     address = ServerAddress(
         host=settings.host or "127.0.0.1",
         port=settings.port or DEFAULT_PORT,

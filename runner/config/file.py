@@ -1,24 +1,23 @@
-"""``--config tidbrun.toml``: settings from a file, below the command line and the environment.
+"""Config files: TOML or JSON (by extension), or ``[tool.tidbrun]`` of a ``pyproject.toml``.
 
     [server]                      [test]
     host = "127.0.0.1"            dialect = "mysqltest"
     port = 4000                   force = true
     user = "ci"                   statement_timeout = 30
-    password = "..."              testcase_timeout = 600
-    socket = "/run/mysqld.sock"   suite_timeout = 3600
-    database = "test"             basedir / reject_dir / vardir / log_file / report_file = "path"
-    connect_timeout = 5
+    password = "..."              var = { rows = 1000 }
 
-Relative paths are taken from the file's folder. Anything else — an unknown section or key, a
-value of the wrong type, text that is not TOML — is an error naming ``file:line``. A file that
-holds a password and that others can read gets a warning.
+Every key is a run option's ``[section] key`` in ``runner.config.schema``. A file is read into
+entries (section, key, value, line) here; ``runner.config.sources`` checks them against the schema.
+Without ``--config``, ``./tidbrun.toml`` (or ``./tidbrun.json``) is used, else ``[tool.tidbrun]``
+of ``./pyproject.toml``.
+A file that holds a password and that others can read gets a warning.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import stat
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,149 +25,134 @@ from typing import Any
 from runner.errors import TestFileError
 from runner.language.records import Location
 
+DEFAULT_NAMES = ("tidbrun.toml", "tidbrun.json")
+PYPROJECT = "pyproject.toml"
+PYPROJECT_TABLE = ("tool", "tidbrun")
+
 
 class ConfigFileError(TestFileError):
     """A config file tidbrun cannot use, reported as ``file:line: message``."""
 
 
-def _positive_number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        return None
-    return float(value)
-
-
-def _port(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
-        return None
-    return value
-
-
-def _text(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        value.encode("utf-8")  # TOML's \\uXXXX escapes can make a lone surrogate
-    except UnicodeEncodeError:
-        return None
-    return value
-
-
-def _flag(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def _variables(value: Any) -> dict[str, str] | None:
-    """``var = { rows = 1000, isolation = "SERIALIZABLE" }``: mysqltest variables, as text."""
-    if not isinstance(value, dict):
-        return None
-    variables: dict[str, str] = {}
-    for name, item in value.items():
-        if not re.fullmatch(r"[A-Za-z0-9_]+", name) or not isinstance(item, str | int | float | bool):
-            return None
-        variables[name] = str(item).lower() if isinstance(item, bool) else str(item)
-    return variables
-
-
-# section -> key -> (converter returning None for a bad value, what a good value is)
-Converter = Callable[[Any], Any]
-SCHEMA: dict[str, dict[str, tuple[Converter, str]]] = {
-    "server": {
-        "host": (_text, "a string"),
-        "port": (_port, "a port number (1-65535)"),
-        "user": (_text, "a string"),
-        "password": (_text, "a string"),
-        "socket": (_text, "a string"),
-        "database": (_text, "a string"),
-        "connect_timeout": (_positive_number, "a number of seconds above 0"),
-    },
-    "test": {
-        "dialect": (_text, "a string"),
-        "force": (_flag, "true or false"),
-        "verbose": (_flag, "true or false"),
-        "statement_timeout": (_positive_number, "a number of seconds above 0"),
-        "testcase_timeout": (_positive_number, "a number of seconds above 0"),
-        "suite_timeout": (_positive_number, "a number of seconds above 0"),
-        "basedir": (_text, "a path"),
-        "reject_dir": (_text, "a path"),
-        "vardir": (_text, "a path"),
-        "log_file": (_text, "a path"),
-        "report_file": (_text, "a path"),
-        "var": (_variables, "a table of NAME = value (mysqltest variables, as --var)"),
-    },
-}
-PATH_KEYS = frozenset({"basedir", "reject_dir", "vardir", "log_file", "report_file"})
-# The [server] keys, as the TIDB_* variables they stand below.
-ENVIRONMENT_NAMES = {"host": "TIDB_HOST", "port": "TIDB_PORT", "user": "TIDB_USER", "database": "TIDB_DATABASE"}
-
-_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+@dataclass(frozen=True, slots=True)
+class Entry:
+    section: str | None  # None: a key outside any section
+    key: str
+    value: Any
+    line: int
 
 
 @dataclass(slots=True)
-class FileSettings:
+class ConfigFile:
     path: Path
-    server: dict[str, Any] = field(default_factory=dict)
-    test: dict[str, Any] = field(default_factory=dict)
+    entries: list[Entry] = field(default_factory=list)
 
     @property
-    def password(self) -> str | None:
-        value = self.server.get("password")
-        return value if isinstance(value, str) else None
+    def base(self) -> Path:
+        """Where relative paths in the file start."""
+        return self.path.resolve().parent
 
-    def as_environment(self) -> dict[str, str]:
-        """The [server] settings as the TIDB_* variables (the real environment goes over them)."""
-        return {name: str(self.server[key]) for key, name in ENVIRONMENT_NAMES.items() if key in self.server}
+    def location(self, line: int) -> Location:
+        return Location(str(self.path), line)
 
-    def __repr__(self) -> str:  # never the password
-        return f"FileSettings(path={self.path!s}, server keys={sorted(self.server)}, test={self.test!r})"
+    def holds(self, section: str, key: str) -> bool:
+        return any(entry.section == section and entry.key == key for entry in self.entries)
+
+    def __repr__(self) -> str:  # never a value: one may be the password
+        return f"ConfigFile(path={self.path!s}, keys={[(e.section, e.key) for e in self.entries]})"
 
 
-def load(path: Path) -> FileSettings:
+def find(folder: Path) -> Path | None:
+    """The config file used without ``--config``: ``tidbrun.toml``, ``tidbrun.json``, else a
+    ``pyproject.toml`` with a ``[tool.tidbrun]`` table (looked for in its text first: most have
+    none, and are not parsed)."""
+    for name in DEFAULT_NAMES:
+        own = folder / name
+        if own.is_file():
+            return own
+    project = folder / PYPROJECT
+    try:
+        if b"tool.tidbrun" in project.read_bytes():
+            return project
+    except OSError:
+        pass
+    return None
+
+
+def format_of(path: Path) -> str:
+    return "json" if path.suffix.lower() == ".json" else "toml"
+
+
+def load(path: Path) -> ConfigFile:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ConfigFileError(None, f"cannot read config file {path}: {exc.strerror}") from None
-    return parse(data, str(path), base=path.resolve().parent)
+    return parse(data, path)
 
 
-def parse(data: bytes, name: str, *, base: Path) -> FileSettings:
-    """Config file bytes → settings; ConfigFileError (with the line) for anything else."""
+def parse(data: bytes, path: Path) -> ConfigFile:
+    """Config file bytes → entries; ConfigFileError (with the line) for what is not TOML/JSON
+    or not tables of keys."""
+    name = str(path)
+    fmt = format_of(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ConfigFileError(Location(name, line), "not UTF-8 text (TOML files are UTF-8)") from None
-    import tomllib  # loaded with the first settings file: a run without one does not pay for it
+        raise ConfigFileError(Location(name, line), f"not UTF-8 text ({fmt.upper()} files are UTF-8)") from None
+    document = _read_json(text, name) if fmt == "json" else _read_toml(text, name)
+    prefix: tuple[str, ...] = ()
+    if path.name == PYPROJECT:
+        prefix = PYPROJECT_TABLE
+        for part in PYPROJECT_TABLE:
+            document = document.get(part, {}) if isinstance(document, dict) else {}
+        if not isinstance(document, dict):
+            raise ConfigFileError(Location(name, _line_of(text, "tidbrun", ("tool",), fmt)),
+                                  "[tool.tidbrun] must be a table")
+    if not isinstance(document, dict):
+        raise ConfigFileError(Location(name, 1), "the file must hold an object of sections")
+    config = ConfigFile(path)
+    for section, values in document.items():
+        if _is_comment(section, fmt):
+            continue
+        if not isinstance(values, dict) or _is_value_table(section):
+            config.entries.append(Entry(None, section, values, _line_of(text, section, prefix, fmt)))
+            continue
+        for key, value in values.items():
+            if _is_comment(key, fmt):
+                continue
+            config.entries.append(Entry(section, key, value, _line_of(text, key, (*prefix, section), fmt)))
+    return config
+
+
+def _is_comment(key: str, fmt: str) -> bool:
+    """JSON has no comments: ``"$comment"``, ``"$host"`` (help beside ``"host"``) stand for them."""
+    return fmt == "json" and key.startswith("$")
+
+
+def _is_value_table(key: str) -> bool:
+    return key == "var"  # the one option whose value is itself a table (when given outside a section)
+
+
+def _read_toml(text: str, name: str) -> Any:
+    import tomllib  # loaded with the first config file: a run without one does not pay for it
 
     try:
-        document = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigFileError(Location(name, _toml_line(str(exc), text)), f"not valid TOML: {exc}") from None
     except RecursionError:
         raise ConfigFileError(Location(name, 1), "not valid TOML: nested too deeply") from None
-    settings = FileSettings(Path(name))
-    for section, values in document.items():
-        schema = SCHEMA.get(section)
-        if schema is None:
-            known = ", ".join(f"[{s}]" for s in SCHEMA)
-            where = Location(name, _line_of(text, section))
-            raise ConfigFileError(where, f"unknown section [{section}] (known: {known})")
-        if not isinstance(values, dict):
-            where = Location(name, _line_of(text, section))
-            raise ConfigFileError(where, f"'{section}' must be a [{section}] table")
-        target = settings.server if section == "server" else settings.test
-        for key, value in values.items():
-            entry = schema.get(key)
-            location = Location(name, _line_of(text, key, section))
-            if entry is None:
-                raise ConfigFileError(location, f"unknown key '{key}' in [{section}] (known: {', '.join(schema)})")
-            convert, wanted = entry
-            converted = convert(value)
-            if converted is None:
-                raise ConfigFileError(location, f"[{section}] {key} must be {wanted}")
-            if key in PATH_KEYS:
-                converted = str(base / Path(converted).expanduser())
-            target[key] = converted
-    return settings
+
+
+def _read_json(text: str, name: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigFileError(Location(name, exc.lineno), f"not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise ConfigFileError(Location(name, 1), "not valid JSON: nested too deeply") from None
 
 
 def readable_by_others(path: Path) -> bool:
@@ -179,12 +163,15 @@ def readable_by_others(path: Path) -> bool:
     return bool(mode & (stat.S_IRGRP | stat.S_IROTH))
 
 
-def permission_warning(settings: FileSettings) -> str | None:
+def permission_warning(config: ConfigFile, secret: tuple[str, str] = ("server", "password")) -> str | None:
     """A warning when the file holds a password that other users can read."""
-    if settings.password and readable_by_others(settings.path):
-        return (f"warning: {settings.path} holds a password and other users can read it "
-                f"(chmod 600 {settings.path})")
+    if config.holds(*secret) and readable_by_others(config.path):
+        return (f"warning: {config.path} holds a password and other users can read it "
+                f"(chmod 600 {config.path})")
     return None
+
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 
 
 def _toml_line(message: str, text: str) -> int:
@@ -194,21 +181,24 @@ def _toml_line(message: str, text: str) -> int:
     return text.count("\n") + 1  # "at end of document"
 
 
-def _line_of(text: str, key: str, section: str | None = None) -> int:
-    """The line that sets ``key`` (in ``section`` when given), or of the section header."""
+def _line_of(text: str, key: str, sections: tuple[str, ...], fmt: str) -> int:
+    """The line that sets ``key`` (below the header of its table when it has one)."""
     lines = text.splitlines()
     start = 0
-    if section is not None:
-        header = re.compile(rf"^\s*\[\s*[\"']?{re.escape(section)}[\"']?\s*\]")
-        for index, line in enumerate(lines):
-            if header.match(line):
-                start = index
-                break
-        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    quoted = r"[\"']?"
+    if sections and fmt == "toml":
+        dotted = r"\s*\.\s*".join(quoted + re.escape(part) + quoted for part in sections)
+        header = re.compile(rf"^\s*\[\s*{dotted}\s*\]")
+        start = next((index for index, line in enumerate(lines) if header.match(line)), 0)
+    elif sections:
+        section = re.compile(rf"\"{re.escape(sections[-1])}\"\s*:")
+        start = next((index for index, line in enumerate(lines) if section.search(line)), 0)
+    if fmt == "json":
+        pattern = re.compile(rf"\"{re.escape(key)}\"\s*:")
     else:
-        pattern = re.compile(rf"^\s*(\[\s*)?[\"']?{re.escape(key)}[\"']?\s*(\]|=|\.)")
+        pattern = re.compile(rf"^\s*(\[\s*)?{quoted}{re.escape(key)}{quoted}\s*(\]|=|\.)")
     for index in range(start, len(lines)):
-        if pattern.match(lines[index]):
+        if pattern.search(lines[index]) if fmt == "json" else pattern.match(lines[index]):
             return index + 1
     for index, line in enumerate(lines):
         if key in line:

@@ -6,6 +6,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from runner.config.selection import Selection
 
@@ -70,6 +71,7 @@ class RunConfig:
     fail_on_flaky: bool = False  # a flaky test fails the run
     max_test_fail: int | None = None  # --max-test-fail N: after N failed tests the rest is not run
     last_failed: bool = False  # --last-failed: only the tests that failed in the previous run
+    options: dict[str, Any] = field(default_factory=dict)  # the values of options plugins added
 
 
 @dataclass(slots=True)
@@ -84,6 +86,8 @@ class FaultSettings:
     report_file: Path | None = None
     password_source: str = "none"  # where the password came from (never the password)
     may_prompt: bool = False  # ask for a password when the server wants one (a terminal, no --no-password-prompt)
+    log_level: str | None = None  # None: debug into the log file, warning on stderr
+    log_format: str = "text"  # or "json": one object a line
 
 
 def server_from_environment(

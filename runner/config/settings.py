@@ -1,7 +1,6 @@
-"""Merging the command line with the config file (and the environment) for the settings of
-issue 5: timeouts, the log and report files, and the password's source.
+"""A run's resolved options (``runner.config.sources``) made into the settings of its parts:
+timeouts, the log and report files, and the password with its source.
 
-Priority, highest first: command line > environment (TIDB_*) > config file > defaults.
 For the password: --password / -pVALUE > -p (asked at once) > TIDB_PASSWORD > config file > MYSQL_PWD > none.
 """
 
@@ -12,12 +11,16 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from runner.config import file as config_file
 from runner.config.credentials import password as passwords
 from runner.config.run_config import FaultSettings
+from runner.config.schema import Schema, builtin_schema
+from runner.config.sources import CLI, ENV, FILE, Resolution, resolve
 from runner.errors import TidbrunError
+
+CONFIG_ENV = "TIDB_CONFIG"  # names the config file when --config does not
 
 
 class SettingsError(TidbrunError):
@@ -28,93 +31,85 @@ class SettingsError(TidbrunError):
 class Resolved:
     faults: FaultSettings
     password: str = field(repr=False)
-    environ: dict[str, str]  # the TIDB_* variables, the config file's [server] below the real ones
-    test: dict[str, Any]  # the config file's [test] section (dialect, force, paths...)
-    socket: str | None = None  # the config file's [server] socket
-
-    @property
-    def variables(self) -> dict[str, str]:
-        """The config file's ``[test] var`` table (--var on the command line goes over it)."""
-        return dict(self.test.get("var", {}))
-
-    def with_file_defaults(
-        self,
-        dialect: str | None,
-        force: bool,
-        verbose: bool,
-        basedir: Path | None,
-        reject_dir: Path | None,
-        vardir: Path | None,
-    ) -> tuple[str | None, bool, bool, Path | None, Path | None, Path | None]:
-        """The command line's values, the config file's [test] ones where it gave none."""
-        test = self.test
-        return (
-            dialect or test.get("dialect"),
-            force or bool(test.get("force")),
-            verbose or bool(test.get("verbose")),
-            basedir or _path(test.get("basedir")),
-            reject_dir or _path(test.get("reject_dir")),
-            vardir or _path(test.get("vardir")),
-        )
 
 
-def resolve(
+def config_path(given: Path | None, environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Path | None:
+    """The config file: --config, else TIDB_CONFIG, else ./tidbrun.toml, ./tidbrun.json or
+    ./pyproject.toml's [tool.tidbrun]."""
+    env = os.environ if environ is None else environ
+    if given is not None:
+        return given
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
+    return config_file.find(cwd or Path.cwd())
+
+
+def resolve_options(
+    cli: Mapping[str, Any],
     *,
-    config_path: Path | None,
-    password: str | None,
-    ask_password: bool,
-    no_password_prompt: bool,
-    statement_timeout: float | None,
-    testcase_timeout: float | None,
-    suite_timeout: float | None,
-    connect_timeout: float | None,
-    log_file: Path | None,
-    report_file: Path | None,
+    config: Path | None,
+    schema: Schema | None = None,
     environ: Mapping[str, str] | None = None,
-    warn: Any = None,
-    prompt: Callable[[str], str] | None = None,
-) -> Resolved:
-    env = dict(os.environ if environ is None else environ)
-    if ask_password and password is not None:
-        raise SettingsError("give either -p (ask for the password) or --password, not both")
-    if ask_password and no_password_prompt:
-        raise SettingsError("-p asks for the password; --no-password-prompt forbids asking")
-    for name, value in (("--statement-timeout", statement_timeout), ("--testcase-timeout", testcase_timeout),
-                        ("--suite-timeout", suite_timeout), ("--connect-timeout", connect_timeout)):
-        if value is not None and not value > 0:
-            raise SettingsError(f"{name} must be a number of seconds above 0")
-    settings = config_file.load(config_path) if config_path is not None else None
-    if settings is not None:
-        warning = config_file.permission_warning(settings)
+    cli_names: Mapping[str, str] | None = None,
+    strict: bool = True,
+    warn: TextIO | None = None,
+) -> Resolution:
+    """Every option's value and origin; a config file's warning (a password others can read) on ``warn``."""
+    env = os.environ if environ is None else environ
+    loaded = config_file.load(config) if config is not None else None
+    if loaded is not None and strict:
+        warning = config_file.permission_warning(loaded)
         if warning:
             print(f"tidbrun: {warning}", file=warn or sys.stderr)
-    server: dict[str, Any] = settings.server if settings is not None else {}
-    test: dict[str, Any] = settings.test if settings is not None else {}
+    return resolve(schema or builtin_schema(), cli=cli, environ=env, file=loaded, cli_names=cli_names,
+                   strict=strict)
+
+
+def settle(
+    options: Resolution,
+    *,
+    ask_password: bool = False,
+    prompt: Callable[[str], str] | None = None,
+) -> Resolved:
+    """The fault settings and the password of a run whose options are resolved."""
+    values = options.values
+    origin = options.origins["password"][-1]
+    given_password = values["password"] if origin.source == CLI else None
+    if ask_password and given_password is not None:
+        raise SettingsError("give either -p (ask for the password) or --password, not both")
+    if ask_password and values["no_password_prompt"]:
+        raise SettingsError("-p asks for the password; --no-password-prompt forbids asking")
+    for name in ("statement_timeout", "testcase_timeout", "suite_timeout", "connect_timeout"):
+        value = values[name]
+        if value is not None and not value > 0:
+            raise SettingsError(f"--{name.replace('_', '-')} must be a number of seconds above 0")
     choice = passwords.choose(
-        option=password,
+        option=given_password,
         ask=ask_password,
-        environ=env,
-        file_password=settings.password if settings is not None else None,
-        file_name=str(config_path or ""),
+        environ=_password_environ(values["password"] if origin.source == ENV else None),
+        file_password=values["password"] if origin.source == FILE else None,
+        file_name=str(options.file.path) if options.file is not None else "",
         prompt=prompt,
     )
-    merged_env = {**(settings.as_environment() if settings is not None else {}), **env}
     faults = FaultSettings(
-        statement_timeout=_first(statement_timeout, test.get("statement_timeout")),
-        testcase_timeout=_first(testcase_timeout, test.get("testcase_timeout")),
-        suite_timeout=_first(suite_timeout, test.get("suite_timeout")),
-        connect_timeout=_first(connect_timeout, server.get("connect_timeout"), FaultSettings().connect_timeout),
-        log_file=log_file or _path(test.get("log_file")),
-        report_file=report_file or _path(test.get("report_file")),
+        statement_timeout=values["statement_timeout"],
+        testcase_timeout=values["testcase_timeout"],
+        suite_timeout=values["suite_timeout"],
+        connect_timeout=values["connect_timeout"],
+        log_file=values["log_file"],
+        report_file=values["report_file"],
         password_source=choice.source,
-        may_prompt=passwords.can_prompt(no_password_prompt),
+        may_prompt=passwords.can_prompt(values["no_password_prompt"]),
+        log_level=values["log_level"],
+        log_format=values["log_format"],
     )
-    return Resolved(faults, choice.value, merged_env, test, server.get("socket"))
+    return Resolved(faults, choice.value)
 
 
-def _first(*values: Any) -> Any:
-    return next((value for value in values if value is not None), None)
-
-
-def _path(value: Any) -> Path | None:
-    return Path(value) if isinstance(value, str) else None
+def _password_environ(tidb_password: str | None) -> dict[str, str]:
+    """The environment as the password's choice reads it: TIDB_PASSWORD as the options resolved
+    it, and MYSQL_PWD, which is below the config file and so no run option."""
+    environ = {passwords.ENV_NAME: tidb_password} if tidb_password is not None else {}
+    if passwords.MYSQL_ENV_NAME in os.environ:
+        environ[passwords.MYSQL_ENV_NAME] = os.environ[passwords.MYSQL_ENV_NAME]
+    return environ

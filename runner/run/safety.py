@@ -72,7 +72,8 @@ class RunSafety:
     @contextlib.contextmanager
     def active(self) -> Iterator[RunSafety]:
         plugins = current_plugins()
-        with run_log(self.config.faults.log_file), trap(self._on_signal) as caught:
+        faults = self.config.faults
+        with run_log(faults.log_file, level=faults.log_level, fmt=faults.log_format), trap(self._on_signal) as caught:
             self.trap = caught
             plugins.register(_Watchdog(self.watch), _Watchdog.NAME)
             try:

@@ -225,7 +225,7 @@ class SuiteRunner:
         for name, value in self.config.variables.items():  # --var NAME=VALUE
             variables.set(name, value)
         test = TestInfo(case, profile.name, self.address, variables, self.vardir,
-                        connect=lambda: own_connect(self.connect_params()))
+                        connect=lambda: own_connect(self.connect_params()), options=self.config.options)
         interpreter = Interpreter(
             dialect=self.dialect,
             paths=paths,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from runner.engine.variables import Variables
@@ -22,6 +22,7 @@ class TestInfo:
     variables: Variables  # the test's $variables (its environment and --var): set them in setup
     vardir: Path
     connect: Callable[[], Connection]  # a connection to the server, as the run's account
+    options: Mapping[str, Any] = field(default_factory=dict)  # the values of the options plugins added
 
     @property
     def name(self) -> str:

@@ -86,7 +86,7 @@ def test_a_pipe_gets_plain_lines_unless_colour_is_forced(tmp_path: Path, embedde
     forced = run_tidbrun("--force", "--color", "always", folder, *server_args(embedded_server))
     assert "\x1b[31mfail\x1b[0m" in forced.stdout and "ETA" not in forced.stdout
     wrong = run_tidbrun("--color", "sometimes", folder)
-    assert wrong.returncode == 2 and "--color sometimes: use auto, always, never" in wrong.stderr
+    assert wrong.returncode == 2 and "--color 'sometimes': must be one of auto, always, never" in wrong.stderr
 
 
 def test_the_banner_comes_first(tmp_path: Path, embedded_server: EmbeddedServer) -> None:

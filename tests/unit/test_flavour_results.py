@@ -94,10 +94,10 @@ def test_bad_var_options(bad: str) -> None:
 
 
 def test_the_config_files_test_table_holds_variables(tmp_path: Path) -> None:
-    from runner.config.file import ConfigFileError, parse
+    from runner.config.file import ConfigFileError
+    from runner.config.sources import parse_values
 
-    settings = parse(b'[test]\nvar = { rows = 1000, isolation = "SERIALIZABLE", big = true }\n', "x.toml",
-                     base=tmp_path)
-    assert settings.test["var"] == {"rows": "1000", "isolation": "SERIALIZABLE", "big": "true"}
+    values = parse_values(b'[test]\nvar = { rows = 1000, isolation = "SERIALIZABLE", big = true }\n', Path("x.toml"))
+    assert parse_variables(values["var"]) == {"rows": "1000", "isolation": "SERIALIZABLE", "big": "true"}
     with pytest.raises(ConfigFileError, match=r"x.toml:2: \[test\] var must be a table of NAME = value"):
-        parse(b"[test]\nvar = { rows = [1] }\n", "x.toml", base=tmp_path)
+        parse_values(b"[test]\nvar = { rows = [1] }\n", Path("x.toml"))

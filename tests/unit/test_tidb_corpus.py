@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from runner import errors
-from runner.cli.check import echo_lines
+from runner.cli.parse_only import echo_lines
 from runner.dialects.mysql_tester import errors as tester_errors
 from runner.dialects.mysql_tester.renderer import GOT_ONE_OF_THE_LISTED
 from runner.dialects.profile import profile_named
