@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import TextIO
 
-COLOR_CHOICES = ("auto", "always", "never")
-
 
 def wants_color(choice: str, stream: TextIO, environ: Mapping[str, str]) -> bool:
     if choice == "always":
