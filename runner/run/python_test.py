@@ -96,7 +96,9 @@ class PythonTestRun:
         try:
             failure = coordinator.run(make_context)
         except TestTimedOut as timed_out:
-            raise TestFailure(timed_out.location, f"{timed_out.message}\n{coordinator.report()}") from None
+            where = coordinator.stuck_line()
+            location = Location(self.display, where) if where is not None else timed_out.location
+            raise TestFailure(location, f"{timed_out.message}\n{coordinator.report()}") from None
         finally:
             self.position.in_body = False
             if monitor:

@@ -33,6 +33,7 @@ from runner.run.records import TestCase
 TEMPLATE_SUFFIX = ".test.j2"
 _FRONT = re.compile(r"\A\{#-?[ \t]*tidbrun[ \t]*\n(?P<body>.*?)-?#\}", re.DOTALL)
 _MARK = re.compile(r"\x00(\d+)\x01")
+_LEADING_MARKS = re.compile(r"(?:\x00\d+\x01)+")
 
 
 def is_template(path: Path) -> bool:
@@ -206,9 +207,12 @@ def _unmarked(rendered: str) -> RenderedTest:
     out: list[str] = []
     last = 1
     for raw in rendered.split("\n"):
-        found = _MARK.search(raw)
-        if found is not None:
-            last = int(found.group(1))
+        # A line's own mark is the last one before its first character: those before it are the
+        # marks of empty ends of the template's text (the line after a newline).
+        leading = _LEADING_MARKS.match(raw)
+        found = _MARK.findall(leading.group()) if leading else _MARK.findall(raw)[:1]
+        if found:
+            last = int(found[-1])
         lines.append(last)
         out.append(_MARK.sub("", raw))
     return RenderedTest("\n".join(out).encode("utf-8"), lines)

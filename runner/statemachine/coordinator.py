@@ -90,11 +90,13 @@ class Coordinator:
             thread.start()
         try:
             for status in self.status.values():
-                while status.thread is not None and status.thread.is_alive():
+                while status.thread is not None and status.thread.is_alive() and not self.stopping.is_set():
                     status.thread.join(0.05)
         except BaseException:
             self.stop(interrupt=True)
             raise
+        if self.stopping.is_set():  # one failed: the others get a moment to leave, then are left
+            self.stop(interrupt=True)
         return self.failure()
 
     def _run_one(self, machine: StateMachine) -> None:
@@ -152,6 +154,10 @@ class Coordinator:
         else:
             message = f"{type(error).__name__}: {error}"
         return MachineFailure(name, status.state, status.line, message, self.report())
+
+    def stuck_line(self) -> int | None:
+        """The test-file line of the first machine that had not finished when the test was stopped."""
+        return next((s.line for s in self.status.values() if not s.done or s.stopped if s.line), None)
 
     def report(self) -> str:
         """One line per machine: its state, and the test-file line it failed at or was at."""
