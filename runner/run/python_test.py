@@ -96,8 +96,8 @@ class PythonTestRun:
         try:
             failure = coordinator.run(make_context)
         except TestTimedOut as timed_out:
-            where = coordinator.stuck_line()
-            location = Location(self.display, where) if where is not None else timed_out.location
+            stuck = coordinator.stuck_line()
+            location = Location(self.display, stuck) if stuck is not None else timed_out.location
             raise TestFailure(location, f"{timed_out.message}\n{coordinator.report()}") from None
         finally:
             self.position.in_body = False
