@@ -117,7 +117,7 @@ def same_rows(
             raise PropertyFailed("\n".join(script), f"the first query returned {got[0]}, the second {got[1]}")
 
     try:
-        with with_reporter(outcome.notes.append):
+        with with_reporter(lambda note: outcome.notes.append(str(note))):
             check()
     except PropertyFailed as failed:
         ctx.fail(f"the queries disagree (seed {seed}: --var seed={seed} repeats this run); the smallest "
