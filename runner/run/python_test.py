@@ -27,7 +27,7 @@ from runner.sessions.session import Session, StatementWrapper
 from runner.statemachine.context import Context, Services, TestConfig
 from runner.statemachine.coordinator import Coordinator
 from runner.statemachine.machine import FunctionHandler, StateMachine
-from runner.statemachine.where import TestFile
+from runner.statemachine.where import ScriptFile
 from runner.tidb.failpoints import FailpointScope
 
 _modules = itertools.count(1)
@@ -58,7 +58,7 @@ class PythonTestRun:
         machines = _machines_of(module)
         if not machines:
             raise TestInputError(Location(self.display, 1), "declares no StateMachine at module level")
-        test_file = TestFile(str(self.path), self.display)
+        test_file = ScriptFile(str(self.path), self.display)
         try:
             coordinator = Coordinator(machines, test_file)
         except ValueError as exc:
@@ -127,7 +127,7 @@ class PythonTestRun:
         except SyntaxError as exc:
             raise TestInputError(Location(self.display, exc.lineno or 1), f"SyntaxError: {exc.msg}") from None
         except Exception as exc:
-            line = TestFile(str(self.path)).raised_at(exc.__traceback__) or 1
+            line = ScriptFile(str(self.path)).raised_at(exc.__traceback__) or 1
             raise TestInputError(Location(self.display, line),
                                  f"loading the test raised {type(exc).__name__}: {exc}") from None
         return module

@@ -55,15 +55,26 @@ class FrontMatter:
         except tomllib.TOMLDecodeError as exc:
             line = first + _toml_line(str(exc)) - 1
             raise TestFileError(Location(str(path), line), f"front matter: {exc}") from None
-        unknown = set(data) - {"matrix", "shared_result"}
+        body = found.group("body")
+        unknown = sorted(set(data) - {"matrix", "shared_result"})
         if unknown:
-            raise TestFileError(Location(str(path), first), f"front matter: unknown key(s) {sorted(unknown)} "
-                                                            "(known: matrix, shared_result)")
+            raise TestFileError(Location(str(path), first + _key_line(body, unknown[0])),
+                                f"front matter: unknown key(s) {unknown} (known: matrix, shared_result)")
         matrix = data.get("matrix", {})
-        if not isinstance(matrix, dict) or not all(isinstance(v, list) and v for v in matrix.values()):
-            raise TestFileError(Location(str(path), first), "front matter: [matrix] maps each name to a non-empty list")
+        bad = [n for n, v in matrix.items() if not isinstance(v, list) or not v] if isinstance(matrix, dict) else []
+        if not isinstance(matrix, dict) or bad:
+            raise TestFileError(Location(str(path), first + _key_line(body, bad[0] if bad else "matrix")),
+                                "front matter: [matrix] maps each name to a non-empty list")
         self.matrix = {name: [_text(v) for v in values] for name, values in matrix.items()}
         self.shared_result = bool(data.get("shared_result", False))
+
+
+def _key_line(body: str, key: str) -> int:
+    """The 0-based line of the front matter where ``key`` is set (or its table starts)."""
+    for number, line in enumerate(body.splitlines()):
+        if re.match(rf"\s*(\[\s*{re.escape(key)}\s*\]|{re.escape(key)}\s*=)", line):
+            return number
+    return 0
 
 
 def _toml_line(message: str) -> int:

@@ -62,6 +62,8 @@ class Rows(list[tuple[str | None, ...]]):
 class TestConfig:
     """The run's configuration as a test sees it (never the password)."""
 
+    __test__ = False  # not a pytest class, whatever its name
+
     host: str
     port: int
     socket: str | None

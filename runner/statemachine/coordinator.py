@@ -16,7 +16,7 @@ from typing import Any
 
 from runner.statemachine.context import Context, MachineStopped, SqlError, TestAssertion
 from runner.statemachine.machine import StateMachine
-from runner.statemachine.where import TestFile
+from runner.statemachine.where import ScriptFile
 
 _STOP_GRACE = 2.0  # seconds a stopped machine gets to leave its handler before it is abandoned
 
@@ -43,7 +43,7 @@ class MachineFailure:
 
 
 class Coordinator:
-    def __init__(self, machines: list[StateMachine], test_file: TestFile) -> None:
+    def __init__(self, machines: list[StateMachine], test_file: ScriptFile) -> None:
         names = [m.name for m in machines]
         if len(set(names)) != len(names):
             raise ValueError(f"two machines have the same name: {names}")

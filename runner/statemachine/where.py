@@ -8,7 +8,7 @@ import traceback
 from types import FrameType, TracebackType
 
 
-class TestFile:
+class ScriptFile:
     def __init__(self, path: str, display: str | None = None) -> None:
         self.path = os.path.realpath(path)
         self.display = display or path  # as the run names it in its reports
