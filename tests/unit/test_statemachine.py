@@ -11,13 +11,15 @@ import pytest
 
 from runner.statemachine import Context, Handler, StateMachine, states
 from runner.statemachine.context import Services, TestConfig
-from runner.statemachine.coordinator import Coordinator
+from runner.statemachine.coordinator import Coordinator, MachineFailure
 from runner.statemachine.where import ScriptFile
 
 THIS = Path(__file__)
 
 
-def run(*machines: StateMachine, variables: dict[str, str] | None = None) -> tuple[Coordinator, list[str], object]:
+def run(
+    *machines: StateMachine, variables: dict[str, str] | None = None
+) -> tuple[Coordinator, list[str], MachineFailure | None]:
     lines: list[str] = []
     lock = threading.Lock()
 
@@ -159,7 +161,12 @@ def test_a_wrong_transition_fails_the_machine(returned: object, message: str) ->
 
 def test_a_wait_that_is_never_answered_fails_after_its_timeout() -> None:
     machine = own_workflow("m", "waiting")
-    machine.add("waiting", lambda ctx: ctx.wait_for("nobody", timeout=0.2) or states.COMPLETED)
+
+    @machine.state()
+    def waiting(ctx: Context) -> str:
+        ctx.wait_for("nobody", timeout=0.2)
+        return states.COMPLETED
+
     _, _, failure = run(machine)
     assert failure is not None and failure.message == "event 'nobody' was not signalled within 0.2 s"
 
