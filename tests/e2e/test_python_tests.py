@@ -1,7 +1,7 @@
 """Python tests (runner.statemachine) and templated tests run by the CLI as a user runs them: a test
 that fails, one that raises and ones that hang are each reported at their file and line, as test
 failures in every report; a passing one is recorded and compared like a .test; a wrong
-property is caught, shrunk and printed as SQL with its seed; a 2×3 matrix makes six named runs."""
+property is caught, shrunk and printed as SQL with its seed; a 2x3 matrix makes six named runs."""
 
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ def test_a_failing_a_raising_and_a_looping_test_are_reported_at_their_lines(
     assert ("t/raises.py:12: machine 'default' failed in state 'dividing': "
             "ZeroDivisionError: integer division or modulo by zero") in lines
     # A loop is stopped on its condition's line or its body's (10 or 11).
-    assert_line(run, r"t/loops.py:1[01]: test stopped: --testcase-timeout 3 s expired; running: the test at t/loops.py:8")
+    assert_line(run, r"t/loops.py:1[01]: test stopped: --testcase-timeout 3 s expired; "
+                     r"running: the test at t/loops.py:8")
     assert_line(run, r"machine 'default': stopped in state 'looping' at t/loops.py:1[01]")
     statuses = {t["name"]: (t["status"], t["message"]) for t in json.loads(report.read_text())["tests"]}
     assert {name: status for name, (status, _) in statuses.items()} == {
@@ -137,7 +138,8 @@ def test_a_two_by_three_matrix_makes_six_named_runs(tmp_path: Path, embedded_ser
     assert run.returncode == 0, run.output
     names = re.findall(r"^(x '[^']*')\s+\[ recorded \]", run.stdout, re.MULTILINE)
     assert names == [f"x 'level={level},rows={rows}'" for level in ("rc", "rr") for rows in (1, 2, 3)]
-    assert (tmp_path / "m" / "r" / "x,level=rr,rows=2.result").read_text() == "rr\nselect 0 as i;\ni\n0\nselect 1 as i;\ni\n1\n"
+    result = tmp_path / "m" / "r" / "x,level=rr,rows=2.result"
+    assert result.read_text() == "rr\nselect 0 as i;\ni\n0\nselect 1 as i;\ni\n1\n"
     narrowed = run_tidbrun("--matrix", "rows=2", tmp_path / "m", *server_args(embedded_server))
     assert narrowed.returncode == 0 and "2 passed" in narrowed.output, narrowed.output
 
