@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import overload
 
-from runner.statemachine import states
 from runner.statemachine.context import Context
+from runner.statemachine.states import COMPLETED, ERROR, FINAL, HANDLERS, INITIAL
 
 
 class Handler:
@@ -43,10 +43,8 @@ class StateMachine:
 
     def __init__(self, name: str = "default", *, start: str | None = None) -> None:
         self.name = name
-        self.start = start or states.COMPLETED
-        self.handlers: dict[str, Handler] = {
-            name: FunctionHandler(getattr(states, name)) for name in states.STANDARD
-        }
+        self.start = start or COMPLETED
+        self.handlers: dict[str, Handler] = {name: FunctionHandler(handler) for name, handler in HANDLERS.items()}
 
     @overload
     def state(self, name: HandlerLike) -> HandlerLike: ...
@@ -67,7 +65,7 @@ class StateMachine:
         return register
 
     def add(self, name: str, handler: HandlerLike) -> HandlerLike:
-        if name in states.FINAL:
+        if name in FINAL:
             raise ValueError(f"state '{name}' ends a machine: it has no handler")
         if isinstance(handler, type):
             if not issubclass(handler, Handler):
@@ -84,8 +82,8 @@ class StateMachine:
     def run(self, ctx: Context) -> None:
         """From ``initial`` to ``completed``; a handler's exception goes up (the coordinator
         reports it); ``error`` fails the test."""
-        state = states.INITIAL
-        while state not in states.FINAL:
+        state = INITIAL
+        while state not in FINAL:
             handler = self.handlers.get(state)
             if handler is None:
                 known = ", ".join(sorted(self.handlers))
@@ -99,7 +97,7 @@ class StateMachine:
             handler.exit(ctx)
             state = following
         ctx.enter_state(state)
-        if state == states.ERROR:
+        if state == ERROR:
             ctx.fail(f"machine '{self.name}' ended in state 'error'")
 
 

@@ -24,7 +24,6 @@ COMPLETED = "completed"
 ERROR = "error"
 
 FINAL = frozenset({COMPLETED, ERROR})
-STANDARD = (INITIAL, PARSING_CONFIG, CONNECTING, TESTING_CONNECTION, VERIFYING_DATABASE, GETTING_VERSION)
 
 
 def initial(ctx: Context) -> str:
@@ -62,3 +61,13 @@ def getting_version(ctx: Context) -> str:
     low = ctx.version.lower()
     ctx.flavour = "tidb" if "tidb" in low else "mariadb" if "mariadb" in low else "mysql"
     return ctx.first_own_state
+
+
+HANDLERS = {
+    INITIAL: initial,
+    PARSING_CONFIG: parsing_config,
+    CONNECTING: connecting,
+    TESTING_CONNECTION: testing_connection,
+    VERIFYING_DATABASE: verifying_database,
+    GETTING_VERSION: getting_version,
+}
