@@ -43,7 +43,7 @@ regress: setup
 	then \
 	  $(BIN)/tidbrun --server tidb --force suite/tidb_tester && \
 	  $(BIN)/tidbrun --server tidb --dialect mysqltest --force suite/tidb suite/t/isolation.test suite/t/isolation_locking.test \
-	    suite/t/isolation_machines.py suite/t/ddl_job_monitor.py suite/t/templated_isolation.test.j2; \
+	    suite/t/isolation_machines.py suite/t/ddl_job_monitor.py suite/t/join_commutes.py suite/t/templated_isolation.test.j2; \
 	else echo "suite/tidb, suite/tidb_tester and the TiDB results of suite/t: skipped, no tidb-server (make tidb builds one)"; fi
 
 test: setup
