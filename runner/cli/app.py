@@ -235,7 +235,7 @@ def run(
 
         try:
             for path in paths:
-                files = sorted(path.rglob("*.test")) if path.is_dir() else [path]
+                files = sorted([*path.rglob("*.test"), *path.rglob("*.test.j2")]) if path.is_dir() else [path]
                 for file in files:
                     base = basedir or find_basedir(file)
                     for line in echo_lines(file, plugins.current().dialect(dialect or "mysqltest").renderer(), base):

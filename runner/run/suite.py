@@ -210,8 +210,11 @@ class SuiteRunner:
             text, rendered = (b"", None) if python else read_test_text(case, self.config.variables)
             # A syntax error stops the test where the test reaches it (ParseError), not before it runs.
             if not python:
-                records = profile.read(case.path, display=str(case.path), partial=True, commands=added,
-                                       data=text).records
+                try:
+                    records = profile.read(case.path, display=str(case.path), partial=True, commands=added,
+                                           data=text).records
+                except TestFileError as exc:
+                    raise exc if rendered is None else rendered.error(exc, str(case.path)) from None
             if rendered is not None:
                 rendered.relocate(records, str(case.path))
         except OSError as exc:

@@ -150,6 +150,12 @@ class RenderedTest:
                 if record.end is not None:
                     record.end = self._location(record.end, display)
 
+    def error(self, exc: TestFileError, display: str) -> TestFileError:
+        """A reader's error about the rendered text, about the template's line instead."""
+        if exc.location is None:
+            return exc
+        return TestFileError(self._location(exc.location, display), exc.message)
+
     def _location(self, location: Location, display: str) -> Location:
         if location.parent is not None or location.file != display:
             return location  # a sourced file's line: its own

@@ -151,3 +151,15 @@ def test_an_error_in_a_rendered_test_points_into_the_template(tmp_path: Path, em
     assert run.returncode == 2, run.output
     assert "t/x.test.j2:4: '--frobnicate' is not a mysqltest command (use '#' for a comment)" in run.lines()
     assert "t/y.test.j2:2: undefined: 'nope' is undefined" in run.lines()
+
+
+def test_parse_only_compiles_python_tests_and_renders_templates_without_a_server(tmp_path: Path) -> None:
+    write(tmp_path / "t" / "x.test.j2",
+          '{# tidbrun\n[matrix]\nn = [1, 2]\n#}\n--echo n={{ n }}\n{% if n == "2" %}\n--frobnicate\n{% endif %}\n')
+    write(tmp_path / "t" / "y.py", "x = (\n")
+    run = run_tidbrun("--parse-only", "t/x.test.j2", cwd=tmp_path)
+    assert run.returncode == 2, run.output
+    assert run.stdout == "n=1\n", run.output  # the second combination is read whole first, and stops
+    assert "t/x.test.j2:7: '--frobnicate' is not a mysqltest command (use '#' for a comment)" in run.lines()
+    python = run_tidbrun("--parse-only", "t/y.py", cwd=tmp_path)
+    assert python.returncode == 2 and "t/y.py:1: SyntaxError: '(' was never closed" in python.lines(), python.output
