@@ -37,6 +37,17 @@ def is_python_test(path: Path) -> bool:
     return path.suffix == ".py"
 
 
+def is_python_test_file(path: Path) -> bool:
+    """A ``.py`` found in a ``t/`` folder is a test when it uses the test API: suites keep helper
+    scripts there too (MariaDB's rocksdb suites do)."""
+    if path.name.startswith("_"):
+        return False
+    try:
+        return b"runner.statemachine" in path.read_bytes()
+    except OSError:
+        return False
+
+
 @dataclass(slots=True)
 class PythonTestRun:
     """One run of one Python test, with what the run lends it."""

@@ -28,7 +28,7 @@ from runner.plugins import Plugins
 from runner.plugins import current as current_plugins
 from runner.render.base import Dialect
 from runner.run.per_test_database import PerTestDatabase
-from runner.run.python_test import PythonTestRun, is_python_test
+from runner.run.python_test import PythonTestRun, is_python_test, is_python_test_file
 from runner.run.records import Status, TestCase, TestReport
 from runner.run.templates import TEMPLATE_SUFFIX, read_test_text
 from runner.run.testinfo import TestInfo
@@ -46,7 +46,7 @@ def discover(paths: list[Path], result_file: Path | None = None) -> list[TestCas
             folder = path / "t" if (path / "t").is_dir() else path
             found = [*folder.rglob("*.test"), *folder.rglob(f"*{TEMPLATE_SUFFIX}")]
             if folder.name == "t":  # a Python file elsewhere is a helper, not a test
-                found += [p for p in folder.rglob("*.py") if not p.name.startswith("_")]
+                found += [p for p in folder.rglob("*.py") if is_python_test_file(p)]
             files = sorted(found)
         else:
             files = [path]

@@ -177,3 +177,16 @@ def test_a_machine_cannot_name_a_final_state_nor_share_a_name() -> None:
         machine.add(states.COMPLETED, lambda ctx: states.COMPLETED)
     with pytest.raises(ValueError, match="same name"):
         Coordinator([StateMachine("a"), StateMachine("a")], ScriptFile(str(THIS)))
+
+
+def test_a_python_file_of_a_t_folder_is_a_test_when_it_uses_the_test_api(tmp_path: Path) -> None:
+    from runner.run.suite import discover
+
+    folder = tmp_path / "suite" / "t"
+    folder.mkdir(parents=True)
+    (folder / "machines.py").write_text("from runner.statemachine import StateMachine\nm = StateMachine()\n")
+    (folder / "load_generator.py").write_text("import sys\n")  # a suite's helper script
+    (folder / "_shared.py").write_text("from runner.statemachine import states\n")
+    (folder / "plain.test").write_text("select 1;\n")
+    cases = discover([tmp_path / "suite"])
+    assert [(c.name, c.result.name) for c in cases] == [("machines", "machines.result"), ("plain", "plain.result")]
