@@ -191,7 +191,7 @@ class Context:
         target = self._coordinator.context(machine or self.name)
         session = target._session()
         limit = self.config.reap_timeout if timeout is None else timeout
-        with self._coordinator.lock:
+        with self._coordinator.monitor_lock:  # one control connection for all machines
             watched = self._services.monitor().watch(session, limit)
         if watched.verdict is not Verdict.BLOCKED:
             self.fail(f"wait_blocked: the statement of machine '{target.name}' {watched.verdict.value}")

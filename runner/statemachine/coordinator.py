@@ -50,7 +50,8 @@ class Coordinator:
         self.machines = machines
         self.test_file = test_file
         self.shared: dict[str, Any] = {}
-        self.lock = threading.RLock()
+        self.lock = threading.RLock()  # the test's, around its read-modify-writes of ``shared``
+        self.monitor_lock = threading.Lock()  # the control connection answers one question at a time
         self.stopping = threading.Event()
         self.barrier = threading.Barrier(len(machines))
         self.status: dict[str, MachineStatus] = {m.name: MachineStatus() for m in machines}
