@@ -39,7 +39,7 @@ def is_our_index_job(job: Job) -> bool:
 @ddl.state()
 def creating_table(ctx: Context) -> str:
     rows = ctx.var("rows", 5000)
-    ctx.sql(f"CREATE TABLE {TABLE} (id INT PRIMARY KEY, v INT NOT NULL)")
+    ctx.sql(f"CREATE TABLE {TABLE} (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB")
     for start in range(1, rows + 1, 1000):
         values = ", ".join(f"({i}, {i * 7919 % 10007})" for i in range(start, min(start + 1000, rows + 1)))
         ctx.sql(f"INSERT INTO {TABLE} VALUES {values}")

@@ -24,7 +24,7 @@ def expected_sum(ctx: Context, plus: int = 0) -> int:
 
 @writer.state()
 def creating_table(ctx: Context) -> str:
-    ctx.sql("CREATE TABLE accounts (id INT PRIMARY KEY, balance INT NOT NULL)")
+    ctx.sql("CREATE TABLE accounts (id INT PRIMARY KEY, balance INT NOT NULL) ENGINE=InnoDB")
     ctx.echo("writer: created table accounts")
     return "populating_data"
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from runner.server import binaries
 from runner.server.embedded import EmbeddedServer
 from tests.conftest import CliRun, run_tidbrun, server_args, write
 
@@ -163,3 +164,21 @@ def test_parse_only_compiles_python_tests_and_renders_templates_without_a_server
     assert "t/x.test.j2:7: '--frobnicate' is not a mysqltest command (use '#' for a comment)" in run.lines()
     python = run_tidbrun("--parse-only", "t/y.py", cwd=tmp_path)
     assert python.returncode == 2 and "t/y.py:1: SyntaxError: '(' was never closed" in python.lines(), python.output
+
+
+SUITE = Path(__file__).resolve().parents[2] / "suite"
+EXAMPLES = ("isolation_machines.py", "ddl_job_monitor.py", "join_commutes.py", "templated_isolation.test.j2")
+
+
+def test_the_worked_examples_pass_on_mariadb(embedded_server: EmbeddedServer) -> None:
+    run = run_tidbrun(*(SUITE / "t" / name for name in EXAMPLES), *server_args(embedded_server))
+    assert run.returncode == 0 and "9 passed" in run.output, run.output
+
+
+@pytest.mark.skipif(binaries.cached_tidb_server() is None,
+                    reason="no cached tidb-server: `make tidb` builds one (~/.cache/tidbrun/tidb)")
+def test_the_worked_examples_pass_on_tidb() -> None:
+    # As make regress runs them: the templated example's second connection names no database.
+    examples = (SUITE / "t" / name for name in EXAMPLES)
+    run = run_tidbrun("--server", "tidb", "--dialect", "mysqltest", *examples, timeout=300)
+    assert run.returncode == 0 and "9 passed" in run.output, run.output
