@@ -166,6 +166,7 @@ class RenderedTest:
 
 def render(path: Path, parameters: Mapping[str, str], variables: Mapping[str, str]) -> RenderedTest:
     """The template rendered for one combination; TestFileError at the template's line."""
+    # jinja2 is loaded only when a template is rendered: every run imports this module.
     import jinja2
     from jinja2.ext import Extension
     from jinja2.lexer import Token

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from runner.sessions.block_monitor import BlockMonitor, Verdict
 from runner.sessions.driver import Outcome
 from runner.sessions.session import Session
 
 if TYPE_CHECKING:
-    from runner.sessions.block_monitor import BlockMonitor
     from runner.statemachine.coordinator import Coordinator
     from runner.tidb.failpoints import FailpointScope
 
@@ -183,8 +183,6 @@ class Context:
     def wait_blocked(self, machine: str | None = None, timeout: float | None = None) -> str:
         """Until the statement ``machine`` (default: this one) sent waits for a lock; what it waits
         for, as the server says. Fails when it finishes or is not blocked in time."""
-        from runner.sessions.block_monitor import Verdict
-
         if self._services.monitor is None:
             self.fail("wait_blocked: no control connection in this run")
         assert self._services.monitor is not None
