@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -268,10 +268,6 @@ class Context:
     def _check_running(self) -> None:
         if self._coordinator.stopping.is_set():
             raise MachineStopped()
-
-    def sessions(self) -> Iterator[Session]:
-        if self.connection is not None:
-            yield self.connection
 
 
 def _rows(sql: str, outcome: Outcome) -> Rows:
