@@ -146,6 +146,11 @@ def run(
         list[str] | None,
         typer.Option("--var", metavar="NAME=VALUE", help="Set mysqltest's $NAME before each test (repeatable)."),
     ] = None,
+    matrix: Annotated[
+        list[str] | None,
+        typer.Option("--matrix", metavar="NAME=V1,V2", help="A parameter of templated tests (x.test.j2): one run "
+                     "per combination of the values (repeatable; replaces the file's own values for NAME)."),
+    ] = None,
     reap_timeout: Annotated[
         float, typer.Option(min=0.001, help="Seconds reap and wait_for_blocked wait before the test fails.")
     ] = 60.0,
@@ -279,6 +284,9 @@ def run(
         _usage("--result-file goes with exactly one test")
     try:
         variables = parse_variables(var or [])
+        from runner.run.templates import parse_matrix
+
+        parameters = parse_matrix(matrix or [])
     except ValueError as exc:
         _usage(str(exc))
     if parse_only:
@@ -287,7 +295,7 @@ def run(
 
         try:
             for path in paths:
-                files = sorted(path.rglob("*.test")) if path.is_dir() else [path]
+                files = sorted([*path.rglob("*.test"), *path.rglob("*.test.j2")]) if path.is_dir() else [path]
                 for file in files:
                     base = basedir or find_basedir(file)
                     for line in echo_lines(file, plugins.current().dialect(dialect or "mysqltest").renderer(), base):
@@ -317,6 +325,7 @@ def run(
         collation_disable=collation_disable,
         faults=settings.faults,
         variables=variables,
+        matrix=parameters,
         reap_timeout=reap_timeout,
         jobs=jobs,
         big_test=big_test,

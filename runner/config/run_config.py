@@ -53,6 +53,7 @@ class RunConfig:
     # (else _enabled), and the embedded TiDB bootstraps with new collations off.
     collation_disable: bool = False
     variables: dict[str, str] = field(default_factory=dict)  # --var NAME=VALUE: mysqltest $NAME at the start
+    matrix: dict[str, list[str]] = field(default_factory=dict)  # --matrix NAME=V1,V2: templated tests' parameters
     reap_timeout: float = 60.0  # --reap-timeout: seconds reap and wait_for_blocked wait at most
     faults: FaultSettings = field(default_factory=lambda: FaultSettings())
     jobs: int = 1  # -j: workers, each with its own embedded server (or its own database on a named one)

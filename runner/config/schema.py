@@ -120,6 +120,8 @@ COUNT = Kind("a whole number of at least 1", _integer(1), lambda text: _integer(
 TIMES = Kind("a whole number of at least 0", _integer(0), lambda text: _integer(0)(int(text)))
 SECONDS = Kind("a number of seconds above 0", _seconds, lambda text: _seconds(_parse_number(text)))
 WORDS = Kind("a list of strings", _words, _parse_words)
+# Each NAME=V1,V2 holds commas itself, so the environment's form separates them with spaces.
+MATRIX = Kind("a list of NAME=V1,V2", _words, lambda text: text.split())
 ASSIGNMENTS = Kind("a table of NAME = value (mysqltest variables, as --var)", _assignments, _parse_words)
 LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("text", "json")
@@ -202,6 +204,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("big_test", FLAG, False, "Also run tests that source include/big_test.inc."),
     Option("plain", FLAG, False, "In a mysql-test tree, run tests as mysqltest alone would."),
     Option("var", ASSIGNMENTS, [], "mysqltest variables set before each test.", env="TIDB_VARS", merge=True),
+    Option("matrix", MATRIX, [], "Parameters of templated tests, NAME=V1,V2: a run per combination.", merge=True),
     Option("plugin", WORDS, [], "Plugins to load: module names or .py files.", env="TIDB_PLUGINS", merge=True),
     Option("do_test", WORDS, [], "Run only tests whose name matches (as MTR's).", merge=True),
     Option("skip_test", WORDS, [], "Leave out tests whose name matches (as MTR's).", merge=True),

@@ -17,7 +17,8 @@ def result_path_for(test: Path, flavour: str | None = None) -> Path:
     Subfolders below ``t/`` are kept below ``r/``. A flavour-specific ``x.<flavour>.result`` wins
     when it exists.
     """
-    stem = test.name[: -len(".test")] if test.name.endswith(".test") else test.stem
+    name = test.name.removesuffix(".j2")  # a templated test: x.test.j2 → x.result
+    stem = name[: -len(".test")] if name.endswith(".test") else Path(name).stem
     base = _result_dir(test)
     if flavour:
         specific = base / f"{stem}.{flavour}.result"

@@ -66,7 +66,10 @@ def split_name(text: str) -> tuple[str, str, str | None] | None:
 
 
 def _candidates(root: Path, suite: str, test: str) -> list[Path]:
-    file = f"{test}.test"
+    return [path for kind in (".test", ".py", ".test.j2") for path in _candidates_of(root, suite, f"{test}{kind}")]
+
+
+def _candidates_of(root: Path, suite: str, file: str) -> list[Path]:
     found = [
         root / suite / "t" / file, root / suite / file,
         root / "suite" / suite / "t" / file, root / "suite" / suite / file,

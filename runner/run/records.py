@@ -27,6 +27,8 @@ class TestCase:
     slave_setup: tuple[str, ...] = ()  # options of the template's servers with #!use-slave-opt (mysqld.2)
     # The [ENV] of the test's own .cnf: MTR exports it before it starts the servers, so they get it too.
     server_environment: tuple[tuple[str, str], ...] = ()
+    # A templated test's combination (runner.run.templates): (name, value) pairs it is rendered with.
+    parameters: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)

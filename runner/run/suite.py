@@ -23,11 +23,14 @@ from runner.judge.compare import (
     result_path_for,
 )
 from runner.language.includes import IncludeCache
+from runner.language.records import Record
 from runner.plugins import Plugins
 from runner.plugins import current as current_plugins
 from runner.render.base import Dialect
 from runner.run.per_test_database import PerTestDatabase
+from runner.run.python_test import PythonTestRun, is_python_test, is_python_test_file
 from runner.run.records import Status, TestCase, TestReport
+from runner.run.templates import TEMPLATE_SUFFIX, read_test_text
 from runner.run.testinfo import TestInfo
 from runner.server.address import ServerAddress
 from runner.sessions.driver import ConnectError, Connection, ConnectParams, connect, connect_complete
@@ -35,12 +38,16 @@ from runner.tidb.failpoints import FailpointAPI
 
 
 def discover(paths: list[Path], result_file: Path | None = None) -> list[TestCase]:
-    """Test files named, or every ``*.test`` in a folder (its ``t/`` when it has one), in name order."""
+    """Test files named, or every ``*.test`` and ``*.test.j2`` in a folder (its ``t/`` when it has
+    one), with the ``*.py`` tests of a ``t/`` folder, in name order."""
     cases: list[TestCase] = []
     for path in paths:
         if path.is_dir():
             folder = path / "t" if (path / "t").is_dir() else path
-            files = sorted(folder.rglob("*.test"))
+            found = [*folder.rglob("*.test"), *folder.rglob(f"*{TEMPLATE_SUFFIX}")]
+            if folder.name == "t":  # a Python file elsewhere is a helper, not a test
+                found += [p for p in folder.rglob("*.py") if is_python_test_file(p)]
+            files = sorted(found)
         else:
             files = [path]
         for file in files:
@@ -62,7 +69,8 @@ def with_collation_variants(cases: list[TestCase], *, disabled: bool, named: set
 
 
 def _test_name(path: Path) -> str:
-    parts = path.with_suffix("").parts
+    bare = path.name.removesuffix(TEMPLATE_SUFFIX) if path.name.endswith(TEMPLATE_SUFFIX) else path.stem
+    parts = path.with_name(bare).parts
     if "t" in parts:
         index = len(parts) - 1 - parts[::-1].index("t")
         return "/".join(parts[index + 1 :])
@@ -195,10 +203,20 @@ class SuiteRunner:
         )
         profile = self.plugins.dialect(self.dialect.name)
         added = self.plugins.directives.added_names(profile.name)
+        python = is_python_test(case.path)
+        records: list[Record] = []
         try:
-            text = case.path.read_bytes()  # once: for the protocol check and for the reader
+            # Once: for the protocol check and for the reader (a template rendered for the case).
+            text, rendered = (b"", None) if python else read_test_text(case, self.config.variables)
             # A syntax error stops the test where the test reaches it (ParseError), not before it runs.
-            records = profile.read(case.path, display=str(case.path), partial=True, commands=added, data=text).records
+            if not python:
+                try:
+                    records = profile.read(case.path, display=str(case.path), partial=True, commands=added,
+                                           data=text).records
+                except TestFileError as exc:
+                    raise exc if rendered is None else rendered.error(exc, str(case.path)) from None
+            if rendered is not None:
+                rendered.relocate(records, str(case.path))
         except OSError as exc:
             return TestReport(case, "error", time.perf_counter() - started, f"cannot read {case.path}: {exc.strerror}")
         except TestFileError as exc:
@@ -222,10 +240,12 @@ class SuiteRunner:
             connector = self.reach.first_connection(connector)
         database = PerTestDatabase(profile.database_for(case.name), self.connect_params(), own_connect)
         variables = Variables(env)
-        for name, value in self.config.variables.items():  # --var NAME=VALUE
+        parameters = {**self.config.variables, **dict(case.parameters)}  # --var, a template's combination
+        for name, value in parameters.items():
             variables.set(name, value)
         test = TestInfo(case, profile.name, self.address, variables, self.vardir,
                         connect=lambda: own_connect(self.connect_params()), options=self.config.options)
+        test_wrapper = self.plugins.statement_wrapper(test)
         interpreter = Interpreter(
             dialect=self.dialect,
             paths=paths,
@@ -239,12 +259,21 @@ class SuiteRunner:
             includes=self.includes,
             failpoints=self.failpoints.scope() if self.failpoints is not None else None,
             position=self.position,
-            statement_wrapper=self.plugins.statement_wrapper(test),
+            statement_wrapper=test_wrapper,
         )
         try:
             interpreter.defaults = database.create()
             self.plugins.call("tidbrun_test_setup", test=test)
-            output = interpreter.run(records)
+            if python:
+                machine_connect = profile.connector(base_connect)
+                if self.reach is not None:
+                    machine_connect = self.reach.every_connection(machine_connect, "opening a machine's connection")
+                output = PythonTestRun(
+                    case.path, str(case.path), interpreter.defaults, machine_connect, parameters,
+                    self.config.reap_timeout, self.position, interpreter.out, test_wrapper, interpreter.failpoints,
+                ).run()
+            else:
+                output = interpreter.run(records)
         except TestSkipped as skipped:
             return TestReport(case, "skip", time.perf_counter() - started, skipped.reason)
         except TestFailure as failure:
