@@ -33,6 +33,13 @@ SUBCOMMANDS = {
     "jobs": "runner.cli.jobs",
 }
 
+# tidbrun's own server has root without a password and nobody else: an account given for it would
+# be a mistake (a server meant to be named), never something to ignore.
+OWN_SERVER_ACCOUNT = (
+    "--user/--password name an account on a server given with --host, --port or --socket "
+    "(or TIDB_HOST); tidbrun's own server is used as root"
+)
+
 app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False, help=HELP)
 
 
@@ -236,6 +243,10 @@ def run(
             print(f"{exc}", file=sys.stderr)
             raise typer.Exit(EXIT_USAGE) from None
         return
+    account_given = user is not None or password is not None or ask_password
+    named = server_from_environment(host, port, None, None, socket, None).external
+    if account_given and config_path is None and not named:
+        _usage(OWN_SERVER_ACCOUNT)  # before -p asks for a password it would not use
     from runner.config.settings import resolve
 
     settings = resolve(
@@ -276,6 +287,8 @@ def run(
         collect_only=collect_only,
         shard=shard_part,
     )
+    if account_given and not config.server.external:
+        _usage(OWN_SERVER_ACCOUNT)
     from runner.run.execute import execute
 
     raise typer.Exit(execute(config))
