@@ -33,6 +33,9 @@ SUBCOMMANDS = {
     "jobs": "runner.cli.jobs",
 }
 
+# mysql-test-run.pl's timeouts are minutes; tidbrun's bare numbers are seconds, so say so.
+DURATION_HELP = "90s, 15m, 1h; a bare number is seconds (mysql-test-run.pl's are minutes)."
+
 # tidbrun's own server has root without a password and nobody else: an account given for it would
 # be a mistake (a server meant to be named), never something to ignore.
 OWN_SERVER_ACCOUNT = (
@@ -101,11 +104,20 @@ def run(
         Path | None, typer.Option("--config", help="Settings file (TOML, [server] and [test]); see the README.")
     ] = None,
     statement_timeout: Annotated[
-        float | None, typer.Option(help="Seconds a statement may run; then it is killed (KILL QUERY), the test fails.")
+        float | None,
+        typer.Option(parser=_duration, metavar="DURATION",
+                     help="How long a statement may run; then it is killed (KILL QUERY), the test fails. "
+                     + DURATION_HELP),
     ] = None,
-    testcase_timeout: Annotated[float | None, typer.Option(help="Seconds a test may run; then it is stopped.")] = None,
+    testcase_timeout: Annotated[
+        float | None,
+        typer.Option(parser=_duration, metavar="DURATION",
+                     help="How long a test may run; then it is stopped. " + DURATION_HELP),
+    ] = None,
     suite_timeout: Annotated[
-        float | None, typer.Option(help="Seconds the whole run may take; the rest is reported not run.")
+        float | None,
+        typer.Option(parser=_duration, metavar="DURATION",
+                     help="How long the whole run may take; the rest is reported not run. " + DURATION_HELP),
     ] = None,
     connect_timeout: Annotated[
         float | None, typer.Option(help="Seconds to keep trying to reach the server (default 5).")
@@ -292,6 +304,15 @@ def run(
     from runner.run.execute import execute
 
     raise typer.Exit(execute(config))
+
+
+def _duration(text: str) -> float:
+    from runner.config.durations import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _usage(message: str) -> None:

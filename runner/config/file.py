@@ -4,8 +4,8 @@
     host = "127.0.0.1"            dialect = "mysqltest"
     port = 4000                   force = true
     user = "ci"                   statement_timeout = 30
-    password = "..."              testcase_timeout = 600
-    socket = "/run/mysqld.sock"   suite_timeout = 3600
+    password = "..."              testcase_timeout = "10m"  (a number of seconds, or 90s/15m/1h)
+    socket = "/run/mysqld.sock"   suite_timeout = "1h"
     database = "test"             basedir / reject_dir / vardir / log_file / report_file = "path"
     connect_timeout = 5
 
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runner.config.durations import UNITS_HINT, parse_duration
 from runner.errors import TestFileError
 from runner.language.records import Location
 
@@ -35,6 +36,16 @@ def _positive_number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         return None
     return float(value)
+
+
+def _duration(value: Any) -> float | None:
+    """A number of seconds, or text with a unit (``"15m"``), as on the command line."""
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except ValueError:
+            return None
+    return _positive_number(value)
 
 
 def _port(value: Any) -> int | None:
@@ -85,9 +96,9 @@ SCHEMA: dict[str, dict[str, tuple[Converter, str]]] = {
         "dialect": (_text, "a string"),
         "force": (_flag, "true or false"),
         "verbose": (_flag, "true or false"),
-        "statement_timeout": (_positive_number, "a number of seconds above 0"),
-        "testcase_timeout": (_positive_number, "a number of seconds above 0"),
-        "suite_timeout": (_positive_number, "a number of seconds above 0"),
+        "statement_timeout": (_duration, UNITS_HINT),
+        "testcase_timeout": (_duration, UNITS_HINT),
+        "suite_timeout": (_duration, UNITS_HINT),
         "basedir": (_text, "a path"),
         "reject_dir": (_text, "a path"),
         "vardir": (_text, "a path"),
