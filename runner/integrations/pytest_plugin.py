@@ -39,11 +39,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="User on the named server (env TIDB_USER; the password from TIDB_PASSWORD).")
     group.addoption("--tidbrun-dialect", default=None, help="mysqltest or mysql-tester (default: by server).")
     group.addoption("--tidbrun-basedir", default=None, help="The mysql-test tree `source include/...` resolves in.")
+    group.addoption("--tidbrun-plugin", action="append", default=[], metavar="MODULE",
+                    help="Load a tidbrun plugin (a module name or a .py file; repeatable), as tidbrun --plugin.")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("tidbrun"):
         return
+    from runner.errors import TidbrunError
+    from runner.plugins import activate
+
+    try:
+        activate(config.getoption("tidbrun_plugin"))  # one that cannot load stops here, in one line
+    except TidbrunError as exc:
+        raise pytest.UsageError(f"tidbrun: {exc}") from None
     basedir = config.getoption("tidbrun_basedir")
     config.stash[CONFIG_KEY] = RunConfig(
         paths=[],
@@ -52,6 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
                                        None),
         dialect=config.getoption("tidbrun_dialect"),
         basedir=Path(basedir).resolve() if basedir else None,
+        plugins=tuple(config.getoption("tidbrun_plugin")),
         force=True,  # pytest decides when to stop (-x, --maxfail): the feed then runs dry
     )
 

@@ -94,3 +94,15 @@ def test_each_combination_is_an_item(tmp_path: Path) -> None:
     items = [line for line in run.stdout.splitlines() if "::" in line]
     assert len(items) == 4, run.stdout
     assert any(line.endswith("::innodb_ext_key 'covering,on'") for line in items), run.stdout
+
+
+def test_tidbrun_plugins_load_as_with_the_command_line(tmp_path: Path, embedded_server: EmbeddedServer) -> None:
+    test = REPO / "suite" / "t" / "plugin_example.test"
+    plugin = REPO / "examples" / "tidbrun_example_plugin.py"
+    run = pytest_run("--tidbrun", *named(embedded_server), "--tidbrun-plugin", plugin, test, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout
+    bad = pytest_run("--tidbrun", "--tidbrun-plugin", "no_such_plugin_module", test, cwd=tmp_path)
+    assert bad.returncode == 4, bad.stdout + bad.stderr  # pytest's usage error
+    assert "tidbrun: plugin 'no_such_plugin_module': cannot load" in bad.stderr
+    assert "Traceback" not in bad.stdout + bad.stderr
