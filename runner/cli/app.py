@@ -120,7 +120,9 @@ def run(
                      help="How long the whole run may take; the rest is reported not run. " + DURATION_HELP),
     ] = None,
     connect_timeout: Annotated[
-        float | None, typer.Option(help="Seconds to keep trying to reach the server (default 5).")
+        float | None,
+        typer.Option(parser=_duration, metavar="DURATION",
+                     help="How long to keep trying to reach the server (default 5s)."),
     ] = None,
     log_file: Annotated[Path | None, typer.Option(help="Write the run's log (retries, timeouts...) here.")] = None,
     report_file: Annotated[Path | None, typer.Option(help="Write the run as JSON here.")] = None,

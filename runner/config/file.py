@@ -90,7 +90,7 @@ SCHEMA: dict[str, dict[str, tuple[Converter, str]]] = {
         "password": (_text, "a string"),
         "socket": (_text, "a string"),
         "database": (_text, "a string"),
-        "connect_timeout": (_positive_number, "a number of seconds above 0"),
+        "connect_timeout": (_duration, UNITS_HINT),
     },
     "test": {
         "dialect": (_text, "a string"),

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 def test_help_names_the_units() -> None:
     text = " ".join(run_tidbrun("--help").stdout.split())
-    for option in ("--testcase-timeout", "--suite-timeout", "--statement-timeout"):
+    for option in TIMEOUTS:
         assert option in text
     assert "90s, 15m, 1h" in text, text
     assert "a bare number is seconds" in text, text
@@ -41,7 +41,10 @@ def test_a_statement_timeout_with_a_unit_is_applied(tmp_path: Path, embedded_ser
     assert run.returncode == 1, run.output
 
 
-@pytest.mark.parametrize("option", ["--testcase-timeout", "--suite-timeout", "--statement-timeout"])
+TIMEOUTS = ("--testcase-timeout", "--suite-timeout", "--statement-timeout", "--connect-timeout")
+
+
+@pytest.mark.parametrize("option", TIMEOUTS)
 def test_a_bad_duration_is_a_usage_error(tmp_path: Path, option: str) -> None:
     test = write(tmp_path / "t" / "x.test", "select 1;\n")
     run = run_tidbrun(test, option, "15x")

@@ -60,13 +60,14 @@ def test_a_wrong_password_is_access_denied(tmp_path: Path, embedded_server: Embe
     assert f"access denied for user '{account}'@'localhost' (using password: yes)" in proc.stderr.lower(), output
 
 
-def test_a_wrong_answer_when_the_server_asks_is_access_denied(tmp_path: Path, embedded_server: EmbeddedServer,
-                                                              account: str) -> None:
+@pytest.mark.parametrize("asked", [["-p"], []], ids=["dash_p", "server_asks"])
+def test_a_wrong_answer_at_the_prompt_is_access_denied(tmp_path: Path, embedded_server: EmbeddedServer,
+                                                       account: str, asked: list[str]) -> None:
     test = write(tmp_path / "t" / "x.test", "select 1 as a;\n")
     address = embedded_server.address
     code, text = run_on_terminal([str(test), "--socket", str(address.socket), "--port", str(address.port),
-                                  "--user", account, "--connect-timeout", "2"], WRONG)
-    assert "Enter password for" in text, text
+                                  "--user", account, "--connect-timeout", "2", *asked], WRONG)
+    assert "Enter password" in text, text
     assert code == 2, text
     assert "internal error" not in text
     assert WRONG not in text
