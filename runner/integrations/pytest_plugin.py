@@ -50,16 +50,19 @@ def pytest_configure(config: pytest.Config) -> None:
     from runner.plugins import activate
 
     try:
-        activate(config.getoption("tidbrun_plugin"))  # one that cannot load stops here, in one line
+        dialects = activate(config.getoption("tidbrun_plugin")).dialects  # a plugin that cannot load stops here
     except TidbrunError as exc:
         raise pytest.UsageError(f"tidbrun: {exc}") from None
+    dialect = config.getoption("tidbrun_dialect")
+    if dialect is not None and dialect not in dialects:
+        raise pytest.UsageError(f"tidbrun: unknown dialect '{dialect}' (use {' or '.join(dialects)})")
     basedir = config.getoption("tidbrun_basedir")
     config.stash[CONFIG_KEY] = RunConfig(
         paths=[],
         server=server_from_environment(config.getoption("tidbrun_host"), config.getoption("tidbrun_port"),
                                        config.getoption("tidbrun_user"), None, config.getoption("tidbrun_socket"),
                                        None),
-        dialect=config.getoption("tidbrun_dialect"),
+        dialect=dialect,
         basedir=Path(basedir).resolve() if basedir else None,
         plugins=tuple(config.getoption("tidbrun_plugin")),
         force=True,  # pytest decides when to stop (-x, --maxfail): the feed then runs dry

@@ -106,3 +106,10 @@ def test_tidbrun_plugins_load_as_with_the_command_line(tmp_path: Path, embedded_
     assert bad.returncode == 4, bad.stdout + bad.stderr  # pytest's usage error
     assert "tidbrun: plugin 'no_such_plugin_module': cannot load" in bad.stderr
     assert "Traceback" not in bad.stdout + bad.stderr
+
+
+def test_an_unknown_dialect_is_a_usage_error(tmp_path: Path) -> None:
+    suite = make_suite(tmp_path / "s")
+    run = pytest_run("--tidbrun", "--tidbrun-dialect", "klingon", suite, cwd=tmp_path)
+    assert run.returncode == 4, run.stdout + run.stderr
+    assert "tidbrun: unknown dialect 'klingon' (use mysqltest or mysql-tester)" in run.stderr
