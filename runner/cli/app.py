@@ -42,6 +42,16 @@ SUBCOMMANDS = {
     "check": "runner.cli.check",
 }
 
+# mysql-test-run.pl's timeouts are minutes; tidbrun's bare numbers are seconds, so say so.
+DURATION_HELP = "90s, 15m, 1h; a bare number is seconds (mysql-test-run.pl's are minutes)."
+
+# tidbrun's own server has root without a password and nobody else: an account given for it would
+# be a mistake (a server meant to be named), never something to ignore.
+OWN_SERVER_ACCOUNT = (
+    "--user/--password name an account on a server given with --host, --port or --socket "
+    "(or TIDB_HOST); tidbrun's own server is used as root"
+)
+
 # -h is the host, as the MySQL clients take it; -? is help, as theirs.
 app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False, help=HELP,
                   context_settings={"help_option_names": ["--help", "-?"]})
@@ -119,14 +129,25 @@ def run(
                      "./tidbrun.json or [tool.tidbrun] in ./pyproject.toml); see the README."),
     ] = None,
     statement_timeout: Annotated[
-        float | None, typer.Option(help="Seconds a statement may run; then it is killed (KILL QUERY), the test fails.")
+        float | None,
+        typer.Option(parser=_duration, metavar="DURATION",
+                     help="How long a statement may run; then it is killed (KILL QUERY), the test fails. "
+                     + DURATION_HELP),
     ] = None,
-    testcase_timeout: Annotated[float | None, typer.Option(help="Seconds a test may run; then it is stopped.")] = None,
+    testcase_timeout: Annotated[
+        float | None,
+        typer.Option(parser=_duration, metavar="DURATION",
+                     help="How long a test may run; then it is stopped. " + DURATION_HELP),
+    ] = None,
     suite_timeout: Annotated[
-        float | None, typer.Option(help="Seconds the whole run may take; the rest is reported not run.")
+        float | None,
+        typer.Option(parser=_duration, metavar="DURATION",
+                     help="How long the whole run may take; the rest is reported not run. " + DURATION_HELP),
     ] = None,
     connect_timeout: Annotated[
-        float | None, typer.Option(help="Seconds to keep trying to reach the server (default 5).")
+        float | None,
+        typer.Option(parser=_duration, metavar="DURATION",
+                     help="How long to keep trying to reach the server (default 5s)."),
     ] = None,
     log_file: Annotated[Path | None, typer.Option(help="Write the run's log (retries, timeouts...) here.")] = None,
     log_level: Annotated[
@@ -305,8 +326,12 @@ def run(
             raise typer.Exit(EXIT_USAGE) from None
         return
     from runner.config.settings import settle
+    from runner.config.sources import CLI
 
     options = resolution(ctx)
+    account_given = options.origins["user"][-1].source == CLI or password is not None or ask_password
+    if account_given and not server_from_environment(host, port, None, None, socket, None).external:
+        _usage(OWN_SERVER_ACCOUNT)  # before -p asks for a password it would not use
     settings = settle(options, ask_password=ask_password)
     config = RunConfig(
         paths=paths,
@@ -343,9 +368,20 @@ def run(
         last_failed=last_failed,
         options=plugin_values(options),
     )
+    if account_given and not config.server.external:
+        _usage(OWN_SERVER_ACCOUNT)
     from runner.run.execute import execute
 
     raise typer.Exit(execute(config))
+
+
+def _duration(text: str) -> float:
+    from runner.config.durations import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _usage(message: str) -> NoReturn:

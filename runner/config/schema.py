@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runner.config.durations import UNITS_HINT, parse_duration
 from runner.hooks import hookimpl
 
 # -- kinds: how a value is read from a file (already typed) and from a variable (text) ------------
@@ -65,13 +66,13 @@ def _integer(low: int, high: int | None = None) -> Callable[[Any], int]:
 
 
 def _seconds(value: Any) -> float:
+    """A number of seconds, or text with a unit (``"15m"``), as on the command line."""
+    if isinstance(value, str):
+        return parse_duration(value)
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ValueError
     return float(value)
 
-
-def _parse_number(text: str) -> float:
-    return float(text)  # ValueError for what is not a number
 
 
 def _words(value: Any) -> list[str]:
@@ -118,7 +119,7 @@ FLAG = Kind("true or false", _flag, _parse_flag)
 PORT = Kind("a port number (1-65535)", _integer(1, 65535), lambda text: _integer(1, 65535)(int(text)))
 COUNT = Kind("a whole number of at least 1", _integer(1), lambda text: _integer(1)(int(text)))
 TIMES = Kind("a whole number of at least 0", _integer(0), lambda text: _integer(0)(int(text)))
-SECONDS = Kind("a number of seconds above 0", _seconds, lambda text: _seconds(_parse_number(text)))
+SECONDS = Kind(UNITS_HINT, _seconds, parse_duration)
 WORDS = Kind("a list of strings", _words, _parse_words)
 # Each NAME=V1,V2 holds commas itself, so the environment's form separates them with spaces.
 MATRIX = Kind("a list of NAME=V1,V2", _words, lambda text: text.split())

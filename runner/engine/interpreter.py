@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from runner.engine.directives.flow import query_get_value  # shared with let
 from runner.engine.expected_errors import ErrorListError, ExpectedErrors, error_name
-from runner.engine.outcomes import BreakLoop, TestExit, TestFailure, TestInputError, TestSkipped
+from runner.engine.outcomes import BreakLoop, TestExit, TestFailure, TestInputError, TestSkipped, os_error_message
 from runner.engine.permutations import run_permutations
 from runner.engine.position import Position
 from runner.engine.state import TOGGLE_VARIABLES, Modifiers, TestPaths, Toggles
@@ -195,6 +195,10 @@ class Interpreter:
             raise TestInputError(command.location, message) from None
         except SessionStateError as exc:
             raise TestFailure(command.location, str(exc)) from None
+        except OSError as exc:
+            if exc.filename is None:  # not a file the test named (a socket, a pipe)
+                raise
+            raise TestInputError(command.location, os_error_message(command.name, exc)) from None
         except Exception as exc:  # a handler's own error message, with the command's location
             if type(exc).__module__.startswith("runner"):
                 raise TestFailure(command.location, str(exc)) from None

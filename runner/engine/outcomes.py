@@ -30,6 +30,23 @@ class TestInputError(TestFailure):
     reported like a malformed test, exit code 2."""
 
 
+# A file name longer than this is shown by its start and length: a fuzzed test may name a file
+# with thousands of characters, which would bury the message.
+SHOWN_NAME_CHARACTERS = 120
+
+
+def os_error_message(command: str, exc: OSError) -> str:
+    """``command: <why> (errno N): '<file>'`` for an operating-system error on a file a test named."""
+    names = [str(name) for name in (exc.filename, exc.filename2) if name is not None]
+    shown = []
+    for name in names:
+        if len(name) > SHOWN_NAME_CHARACTERS:
+            name = f"{name[:SHOWN_NAME_CHARACTERS]}... ({len(name):,} characters)"
+        shown.append(f"'{name}'")
+    why = exc.strerror or type(exc).__name__
+    return f"{command}: {why} (errno {exc.errno}): {' -> '.join(shown)}"
+
+
 class TestSkipped(Exception):
     def __init__(self, reason: str, location: Location | None = None) -> None:
         super().__init__(reason)

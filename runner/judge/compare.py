@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -100,13 +101,25 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def reject_path(result: Path, reject_dir: Path | None) -> Path:
-    """Where the ``.reject`` goes: the reject folder when given or when the suite is read-only."""
+    """Where the ``.reject`` goes: the reject folder when given, else beside the result (where the
+    result would be, for a new test: its folder is made), else, for a suite that cannot be
+    written, the user's own ``~/.cache/tidbrun/rejects`` (a shared temporary folder would mix
+    users and runs)."""
     name = result.name[: -len(".result")] + ".reject" if result.name.endswith(".result") else result.name + ".reject"
     if reject_dir is not None:
         return reject_dir / name
-    if os.access(result.parent, os.W_OK):
-        return result.parent / name
-    return Path(tempfile.gettempdir()) / "tidbrun-reject" / name
+    folder = result.parent
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), folder)
+    if os.access(existing, os.W_OK):
+        return folder / name
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "tidbrun" / "rejects" / name
+
+
+def remove_reject(result: Path, reject_dir: Path | None) -> None:
+    """A test that passes leaves no ``.reject`` of an earlier failure behind."""
+    with contextlib.suppress(OSError):
+        reject_path(result, reject_dir).unlink(missing_ok=True)
 
 
 def flavour_result_path(default: Path, flavour: str) -> Path:

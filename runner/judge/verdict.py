@@ -16,6 +16,7 @@ from runner.judge.compare import (
     read_result,
     record_result,
     reject_path,
+    remove_reject,
     write_atomically,
 )
 from runner.judge.rdiff import RdiffError, patched_result, rdiff_of
@@ -36,6 +37,8 @@ def judge(case: TestCase, output: str, seconds: float, config: RunConfig, flavou
         return _judge_rdiff(case, output, seconds, config)
     if config.record:
         recorded = record_result(case.result, flavour, output, split=config.record_flavour)
+        for written in {recorded.path, case.result}:
+            remove_reject(written, config.reject_dir)
         return TestReport(case, "pass", seconds, recorded.note, output=output, recorded=True)
     result = expected_result_path(case.result, flavour)
     expected = read_result(result)
@@ -43,11 +46,13 @@ def judge(case: TestCase, output: str, seconds: float, config: RunConfig, flavou
         reject = reject_path(result, config.reject_dir)
         write_atomically(reject, output)
         return TestReport(
-            case, "fail", seconds, f"the result file {result} does not exist (output in {reject})",
+            case, "fail", seconds,
+            f"the result file {result} does not exist (output in {reject}; --record writes it from this run)",
             output=output,
         )
     mismatch: Mismatch | None = compare(expected, output, expected_name=str(result), actual_name="actual")
     if mismatch is None:
+        remove_reject(result, config.reject_dir)
         return TestReport(case, "pass", seconds, output=output)
     reject = reject_path(result, config.reject_dir)
     write_atomically(reject, output)
@@ -64,6 +69,7 @@ def _judge_rdiff(case: TestCase, output: str, seconds: float, config: RunConfig)
             write_atomically(case.rdiff, rdiff_of(case.result, output, case.rdiff.name))
         except RdiffError as exc:
             return TestReport(case, "error", seconds, str(exc), output=output)
+        remove_reject(case.rdiff, config.reject_dir)
         return TestReport(case, "pass", seconds, f"recorded {case.rdiff}", output=output, recorded=True)
     try:
         expected = patched_result(case.result, case.rdiff)
@@ -71,6 +77,7 @@ def _judge_rdiff(case: TestCase, output: str, seconds: float, config: RunConfig)
         return TestReport(case, "error", seconds, str(exc), output=output)
     mismatch = compare(expected, output, expected_name=f"{case.result} + {case.rdiff.name}", actual_name="actual")
     if mismatch is None:
+        remove_reject(case.rdiff, config.reject_dir)
         return TestReport(case, "pass", seconds, output=output)
     reject = reject_path(case.rdiff, config.reject_dir)
     write_atomically(reject, output)

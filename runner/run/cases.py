@@ -62,7 +62,9 @@ def plan_cases(
     big_test: bool = False,
     apply_options: bool = True,
 ) -> list[TestCase]:
-    """MTR's runs of ``cases`` (tests outside the tree, or given a ``--result-file``, stay as they are).
+    """MTR's runs of ``cases``. A test outside the tree (``--basedir`` names the tree) is planned
+    as a suite of its own folder would be: the server runs as MTR's, optional plugins off, so the
+    options of the files it includes (``include/have_innodb.opt``) are what turn them on.
 
     ``apply_options`` False (a named server tidbrun cannot restart): static skips only, one run
     per test with no server options.
@@ -75,11 +77,7 @@ def plan_cases(
     settings = MtrSettings(big_test=1 if big_test else 0)
     planner = Planner(mysql_test_dir, features, env=environment, settings=settings)
     planned: list[TestCase] = []
-    tree = Path(os.path.realpath(mysql_test_dir))
     for case in cases:
-        if not _inside(case.path, tree):
-            planned.append(case)
-            continue
         try:
             runs = planner.plan(case.path)
         except Exception as exc:  # planning follows MTR's rules; a test it cannot plan still runs
@@ -160,11 +158,3 @@ def _own_environment(template: Path, mysql_test_dir: Path) -> dict[str, str]:
             key, _, value = line.partition("=")
             variables[key.strip()] = _OPT_REF.sub(port, value.strip())
     return variables
-
-
-def _inside(path: Path, tree: Path) -> bool:
-    try:
-        Path(os.path.realpath(path)).relative_to(tree)
-    except ValueError:
-        return False
-    return True

@@ -49,7 +49,8 @@ def _scratch_root() -> str | None:
     return str(MEMORY_FOLDER)
 
 
-def _mysql_test_dir(config: RunConfig) -> Path | None:
+def mysql_test_dir_of(config: RunConfig) -> Path | None:
+    """The mysql-test tree the run is in (--basedir, or above the tests), else None."""
     candidates = [config.basedir] if config.basedir else [find_basedir(p) for p in config.paths]
     for candidate in candidates:
         if candidate is not None and (candidate / "include" / "mtr_warnings.sql").is_file():
@@ -65,7 +66,7 @@ def execute(config: RunConfig) -> int:
     if not HAVE_CEXT:
         print("tidbrun: note: mysql-connector-python's C extension is not loaded; running on pure Python",
               file=sys.stderr)
-    mysql_test_dir = _mysql_test_dir(config)
+    mysql_test_dir = mysql_test_dir_of(config)
     if mysql_test_dir is not None and config.result_file is None and not config.plain:
         from runner.run.cases import plan_tests
 

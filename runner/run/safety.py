@@ -121,13 +121,19 @@ class RunSafety:
             raise
         except Exception as exc:
             errno, _, _ = error_fields(exc)
-            if errno in ASKS_FOR_PASSWORD and faults.may_prompt and faults.password_source == "none":
-                password = read_password(f"Enter password for {address.user}@{where}: ")
-                address = replace(address, password=password)
-                self.config.server.password = password
-                self.config.faults.password_source = "prompt"
-                self._address = address
-                return address, retry.call(lambda _limit: probe(address), policy, f"cannot reach the server at {where}")
+            if not (errno in ASKS_FOR_PASSWORD and faults.may_prompt and faults.password_source == "none"):
+                raise _unavailable(f"cannot use the server at {where}", exc) from None
+        password = read_password(f"Enter password for {address.user}@{where}: ")
+        address = replace(address, password=password)
+        self.config.server.password = password
+        self.config.faults.password_source = "prompt"
+        self._address = address
+        try:
+            return address, retry.call(lambda _limit: probe(address), policy, f"cannot reach the server at {where}")
+        except retry.RetriesExhausted:
+            self.breaker.trip("the server could not be reached at the start of the run")
+            raise
+        except Exception as exc:
             raise _unavailable(f"cannot use the server at {where}", exc) from None
 
     # -- the tests ---------------------------------------------------------------------------------
@@ -173,6 +179,10 @@ def _where(address: ServerAddress) -> str:
 
 def _unavailable(what: str, exc: BaseException) -> ServerUnavailable:
     errno, sqlstate, message = error_fields(exc)
+    if errno in ASKS_FOR_PASSWORD:
+        # The server's own words, as the mysql client shows them: user, host, whether a password
+        # was sent (never the password itself).
+        return ServerUnavailable(f"{what}: {message} (error {errno})")
     detail = f"{errno} ({sqlstate}): {message}" if errno is not None else f"{type(exc).__name__}: {message}"
     return ServerUnavailable(f"{what}: {detail}")
 

@@ -288,4 +288,5 @@ def _cleanup(config: RunConfig, address: ServerAddress, vardir: Path, datadir: P
     if config.server.external:
         baseline = hygiene.database_names(address)
         return lambda: hygiene.restore_databases(address, baseline)
+    hygiene.remember_accounts(address)
     return lambda: hygiene.reset_between_tests(address, vardir, datadir=datadir)

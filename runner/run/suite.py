@@ -94,6 +94,15 @@ def _scan(text: bytes) -> tuple[bool, list[bytes]]:
     return any(mark in text for mark in _COMPLETE_PROTOCOL_MARKS), _SOURCE_LINE.findall(text)
 
 
+def _is_file(path: Path) -> bool:
+    """``is_file`` that takes any error (a name too long for the system) as "no such file": this
+    scan only looks; the ``source`` itself reports the error at its line."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def _needs_complete_protocol(test: Path, basedir: Path, text: bytes, scans: Scans | None = None) -> bool:
     """The C extension has no mysql_info(), drops column lengths and MariaDB's extended type
     info, gives no session state changes and negotiates other capabilities than libmariadb; the
@@ -110,11 +119,9 @@ def _needs_complete_protocol(test: Path, basedir: Path, text: bytes, scans: Scan
     while pending:
         source, name = pending.pop()
         relative = Path(name.decode("latin-1").strip("'\""))
-        for folder in (source.parent, test.parent, basedir):
-            if (folder / relative).is_file():
-                path = folder / relative
-                break
-        else:
+        path = next((folder / relative for folder in (source.parent, test.parent, basedir)
+                     if _is_file(folder / relative)), None)
+        if path is None:
             continue
         if path in seen or len(seen) > 200:
             continue

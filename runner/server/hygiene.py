@@ -106,8 +106,19 @@ def _drop_new_accounts(conn: AdminConnection, baseline: set[tuple[str, str]]) ->
             conn.execute(f"DROP USER {quoted}")
 
 
-# Accounts present after bootstrap, per server (host, port), learnt at the first cleanup.
+# Accounts present after bootstrap, per server (host, port, socket): learnt before the first test
+# (remember_accounts), or else a test's own accounts would count as the server's.
 _BASELINE_ACCOUNTS: dict[tuple[str, int, str | None], set[tuple[str, str]]] = {}
+
+
+def remember_accounts(address: ServerAddress) -> None:
+    """Note the accounts the server has before any test ran; the cleanup keeps only these. A
+    server already noted keeps its first list (a restart from fresh data has the same accounts)."""
+    key = (address.host, address.port, address.socket)
+    if key in _BASELINE_ACCOUNTS:
+        return
+    with _connection(address, "listing accounts") as conn:
+        _BASELINE_ACCOUNTS[key] = _accounts(conn)
 
 
 def _empty_tmpdir(vardir: Path) -> None:

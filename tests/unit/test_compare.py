@@ -191,6 +191,14 @@ def read_only_dir(tmp_path: Path) -> Iterator[Path]:
         folder.chmod(0o755)
 
 
-def test_reject_for_a_read_only_suite_goes_to_the_temp_folder(read_only_dir: Path) -> None:
+def test_reject_for_a_read_only_suite_goes_to_the_users_cache(read_only_dir: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = reject_path(read_only_dir / "x.result", None)
-    assert path == Path(tempfile.gettempdir()) / "tidbrun-reject" / "x.reject"
+    assert path == tmp_path / "cache" / "tidbrun" / "rejects" / "x.reject"
+    assert not path.is_relative_to(Path(tempfile.gettempdir()) / "tidbrun-reject")
+
+
+def test_reject_of_a_new_test_goes_where_its_result_would_be(tmp_path: Path) -> None:
+    # No r/ folder yet: the suite folder can be written, so the reject makes it.
+    assert reject_path(tmp_path / "r" / "x.result", None) == tmp_path / "r" / "x.reject"

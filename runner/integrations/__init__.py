@@ -1,0 +1,1 @@
+"""tidbrun inside other tools: the pytest plugin."""
