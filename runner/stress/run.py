@@ -158,7 +158,10 @@ def run_stress(
         intervals=sampler.intervals, ramp=ramp_result, reconnects=result.reconnects, lagging=result.lagging,
         stopped_by=result.stopped_by, fatal=str(result.fatal) if result.fatal is not None else None,
     )
-    stress.verdicts = judge(options.criteria, Figures(overall.p95, memory.growth, memory.retained, cpu.server_average))
+    group = options.criteria.p95_group
+    p95 = recorder.latency(group).p95 if group else overall.p95
+    figures = Figures(p95, recorder.failed, memory.growth, memory.retained, cpu.server_average)
+    stress.verdicts = judge(options.criteria, figures)
     return stress
 
 
