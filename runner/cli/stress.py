@@ -82,11 +82,11 @@ def stress(
     server_kind: Annotated[str | None, typer.Option(
         "--server", help="Which server tidbrun starts when no --host is given: tidb, mariadb or mysql.")] = None,
 ) -> None:
+    from runner.language.quantities import parse_duration, parse_percent
     from runner.stress.criteria import Criteria
     from runner.stress.loop import LoadOptions
     from runner.stress.ramp import DEFAULT_LATENCY_BOUND, RampOptions
     from runner.stress.run import StressOptions
-    from runner.stress.units import parse_duration, parse_percent
     from runner.stress.workload import read_workload
 
     if server_kind is not None and server_kind not in SERVER_CHOICES:

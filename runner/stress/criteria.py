@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runner.stress.units import format_seconds
+from runner.language.quantities import format_seconds
 
 
 @dataclass(frozen=True, slots=True)
