@@ -44,7 +44,8 @@ def test_a_run_prints_the_table_and_writes_json_and_html(tmp_path: Path, embedde
     assert run.stdout.rstrip().endswith("PASSED")
     figures = json.loads(report.read_text())
     assert set(figures["groups"]) == {"read", "write"} and figures["statements"] > 10
-    assert figures["latency"]["p50"] <= figures["latency"]["p95"] <= figures["latency"]["p99"] <= figures["latency"]["max"]
+    latency = figures["latency"]
+    assert latency["p50"] <= latency["p95"] <= latency["p99"] <= latency["max"]
     assert figures["memory"]["baseline"] > 0 and figures["samples"] and figures["intervals"]
     assert [v["name"] for v in figures["verdicts"]] == ["p95 latency", "server memory growth"]
     text = page.read_text()
