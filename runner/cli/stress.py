@@ -71,6 +71,9 @@ def stress(
     warm_up: Annotated[str, typer.Option(help="Load before the baseline is taken, not measured (caches fill "
                                          "first): 30s.")] = "0s",
     sample_interval: Annotated[str, typer.Option(help="How often resources and latency are sampled.")] = "1s",
+    statement_timeout: Annotated[int, typer.Option(
+        min=1, help="Seconds a statement may wait for its answer; then it fails and its connection is "
+        "opened again.")] = 30,
     seed: Annotated[int | None, typer.Option(help="Seed of the workload's random values (repeatable runs).")] = None,
     json_file: Annotated[Path | None, typer.Option("--json", metavar="FILE", help="Write the figures as JSON.")] = None,
     html_file: Annotated[Path | None, typer.Option("--html", metavar="FILE",
@@ -117,7 +120,7 @@ def stress(
     )
     settings = server_from_environment(host, port, user, password, socket, database)
     load = LoadOptions(connections=connections, duration=None if ramp else seconds, requests=requests, rate=rate,
-                       database=settings.database, seed=seed)
+                       database=settings.database, seed=seed, statement_timeout=statement_timeout)
     options = StressOptions(
         load=load, criteria=criteria, cool_down=_parsed("--cool-down", cool_down, parse_duration),
         warm_up=_parsed("--warm-up", warm_up, parse_duration),
