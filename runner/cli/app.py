@@ -40,6 +40,7 @@ SUBCOMMANDS = {
     "jobs": "runner.cli.jobs",
     "config": "runner.cli.config",
     "check": "runner.cli.check",
+    "stress": "runner.cli.stress",
 }
 
 # mysql-test-run.pl's timeouts are minutes; tidbrun's bare numbers are seconds, so say so.

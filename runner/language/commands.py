@@ -158,6 +158,8 @@ MYSQL_TESTER_COMMANDS = [
 
 # tidbrun's own: blocked-statement detection and isolationtester-style permutation blocks.
 TIDBRUN_COMMANDS = ["wait_for_blocked", "permutations", "end_permutations"]
+# tidbrun's performance budgets (runner.language.budgets).
+TIDBRUN_COMMANDS += ["max_duration", "max_server_memory_growth", "end_max_server_memory_growth"]
 
 ALL_COMMANDS: frozenset[str] = frozenset(
     name.lower() for name in (*MARIADB_COMMANDS, *MYSQL_COMMANDS, *MYSQL_TESTER_COMMANDS, *TIDBRUN_COMMANDS)
