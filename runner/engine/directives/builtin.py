@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from runner.engine.directives import (
     blocking,
+    chaos,
     connections,
     files,
     flow,
@@ -21,7 +22,8 @@ from runner.hooks import hookimpl
 if TYPE_CHECKING:
     from runner.engine.directives.registry import Registering
 
-MODULES = (queries, connections, flow, output, files, tidb, blocking, server, replication, optimizer_trace)
+MODULES = (queries, connections, flow, output, files, tidb, blocking, server, replication, optimizer_trace,
+           chaos)
 
 
 @hookimpl
