@@ -31,6 +31,7 @@ Exit codes: 0 all tests passed or were skipped; 1 a test failed; 2 usage or inpu
 # `tidbrun NAME ...`: the module whose typer `app` runs it. Anything else is a run of test paths.
 SUBCOMMANDS = {
     "jobs": "runner.cli.jobs",
+    "stress": "runner.cli.stress",
 }
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False, help=HELP)

@@ -1,0 +1,192 @@
+"""A whole stress run on a server that is already up: setup, baseline, the load (or the ramp) with
+the sampler going, the figures at its end, the cool-down, cleanup, and the verdicts."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from runner.server.address import ServerAddress
+from runner.server.process_stats import ProcessSample, sample
+from runner.stress.criteria import Criteria, Figures, Verdict, judge
+from runner.stress.loop import Load, LoadOptions, LoadResult, OnStatement, run_steps
+from runner.stress.metrics import Interval, Latency, Recorder, merged
+from runner.stress.ramp import RampOptions, RampResult, run_ramp
+from runner.stress.sampler import ResourceSample, Sampler
+from runner.stress.workload import Workload
+
+
+@dataclass(frozen=True, slots=True)
+class StressOptions:
+    load: LoadOptions
+    criteria: Criteria = field(default_factory=Criteria)
+    cool_down: float = 5.0  # seconds without load before memory is measured again
+    sample_interval: float = 1.0
+    ramp: RampOptions | None = None
+    ramp_seconds: float = 300.0  # the whole ramp at most
+
+
+@dataclass(slots=True)
+class Memory:
+    """The server's RSS in bytes (None: not measured)."""
+
+    baseline: int | None = None
+    end: int | None = None
+    after_cool_down: int | None = None
+
+    @staticmethod
+    def _percent(later: int | None, baseline: int | None) -> float | None:
+        if later is None or not baseline:
+            return None
+        return 100.0 * (later - baseline) / baseline
+
+    @property
+    def growth(self) -> float | None:
+        return self._percent(self.end, self.baseline)
+
+    @property
+    def retained(self) -> float | None:
+        return self._percent(self.after_cool_down, self.baseline)
+
+
+@dataclass(slots=True)
+class Cpu:
+    """Percent of one core during the load; own_per_statement in seconds of tidbrun's CPU."""
+
+    server_average: float | None = None
+    server_peak: float | None = None
+    own_average: float | None = None
+    own_per_statement: float | None = None
+
+
+@dataclass(slots=True)
+class StressResult:
+    workload: str
+    server: str  # what it ran against, for the reports
+    options: StressOptions
+    recorder: Recorder
+    seconds: float
+    groups: dict[str, Latency]
+    overall: Latency
+    errors: Counter[str]
+    memory: Memory
+    cpu: Cpu
+    samples: list[ResourceSample] = field(default_factory=list)
+    intervals: list[Interval] = field(default_factory=list)
+    ramp: RampResult | None = None
+    verdicts: list[Verdict] = field(default_factory=list)
+    reconnects: int = 0
+    lagging: bool = False
+    stopped_by: str = ""
+    fatal: str | None = None
+
+    @property
+    def statements(self) -> int:
+        return self.recorder.statements
+
+    @property
+    def throughput(self) -> float:
+        return self.statements / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.fatal is None and all(verdict.passed for verdict in self.verdicts)
+
+
+def run_stress(
+    workload: Workload,
+    address: ServerAddress,
+    options: StressOptions,
+    *,
+    server_pid: int | None,
+    server: str,
+    on_statement: OnStatement | None = None,
+) -> StressResult:
+    """Run ``workload`` on the server at ``address`` (its process ``server_pid`` when local)."""
+    database = options.load.database
+    if workload.setup:
+        run_steps(workload.setup, address, database)
+    memory = Memory()
+    server_before = _sample(server_pid)
+    memory.baseline = server_before.rss_bytes if server_before else None
+    own_before = sample(os.getpid())
+    sampler = Sampler(server_pid, interval=options.sample_interval).start()
+    started = time.monotonic()
+    ramp_result: RampResult | None = None
+    try:
+        if options.ramp is not None:
+
+            def follow(recorder: Recorder) -> None:
+                sampler.recorder = recorder
+
+            ramp_result, loads = run_ramp(workload, address, options.load, options.ramp,
+                                          total_seconds=options.ramp_seconds, on_recorder=follow,
+                                          on_statement=on_statement)
+            recorder = merged([load.recorder for load in loads])
+            result = _summary(loads, recorder)
+        else:
+            load = Load(workload, address, options.load, on_statement=on_statement)
+            sampler.recorder = load.recorder
+            load.start()
+            try:
+                result = load.wait()
+            except KeyboardInterrupt:
+                load.stop()
+                load.wait()
+                raise
+            recorder = result.recorder
+        seconds = time.monotonic() - started
+        server_after, own_after = _sample(server_pid), sample(os.getpid())
+        memory.end = server_after.rss_bytes if server_after else None
+        if options.cool_down > 0:
+            sampler.recorder = None
+            time.sleep(options.cool_down)
+            cooled = _sample(server_pid)
+            memory.after_cool_down = cooled.rss_bytes if cooled else None
+    finally:
+        sampler.stop()
+    if workload.cleanup:
+        run_steps(workload.cleanup, address, database)
+    cpu = _cpu(server_before, server_after, own_before, own_after, seconds, recorder.statements, sampler)
+    overall = recorder.latency()
+    stress = StressResult(
+        workload=str(workload.path), server=server, options=options, recorder=recorder, seconds=seconds,
+        groups={name: recorder.latency(name) for name in sorted(recorder.histograms)}, overall=overall,
+        errors=recorder.errors_by_class(), memory=memory, cpu=cpu, samples=sampler.samples,
+        intervals=sampler.intervals, ramp=ramp_result, reconnects=result.reconnects, lagging=result.lagging,
+        stopped_by=result.stopped_by, fatal=str(result.fatal) if result.fatal is not None else None,
+    )
+    stress.verdicts = judge(options.criteria, Figures(overall.p95, memory.growth, memory.retained, cpu.server_average))
+    return stress
+
+
+def _sample(pid: int | None) -> ProcessSample | None:
+    return sample(pid) if pid is not None else None
+
+
+def _summary(loads: list[LoadResult], recorder: Recorder) -> LoadResult:
+    last = loads[-1] if loads else None
+    return LoadResult(
+        recorder, sum(load.seconds for load in loads), sum(load.reconnects for load in loads),
+        any(load.lagging for load in loads), "ramp", last.fatal if last is not None else None,
+    )
+
+
+def _cpu(
+    server_before: ProcessSample | None, server_after: ProcessSample | None, own_before: ProcessSample | None,
+    own_after: ProcessSample | None, seconds: float, statements: int, sampler: Sampler,
+) -> Cpu:
+    cpu = Cpu()
+    if seconds <= 0:
+        return cpu
+    if server_before is not None and server_after is not None:
+        cpu.server_average = 100.0 * (server_after.cpu_seconds - server_before.cpu_seconds) / seconds
+        peaks = sampler.cpu(server=True)
+        cpu.server_peak = max(peaks) if peaks else None
+    if own_before is not None and own_after is not None:
+        used = own_after.cpu_seconds - own_before.cpu_seconds
+        cpu.own_average = 100.0 * used / seconds
+        cpu.own_per_statement = used / statements if statements else None
+    return cpu
