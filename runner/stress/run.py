@@ -7,6 +7,7 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from runner.server.address import ServerAddress
 from runner.server.process_stats import ProcessSample, sample
@@ -16,6 +17,9 @@ from runner.stress.metrics import Interval, Latency, Recorder, merged
 from runner.stress.ramp import RampOptions, RampResult, run_ramp
 from runner.stress.sampler import ResourceSample, Sampler
 from runner.stress.workload import Workload
+
+if TYPE_CHECKING:
+    from runner.stress.chaos import ChaosReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,7 @@ class StressResult:
     lagging: bool = False
     stopped_by: str = ""
     fatal: str | None = None
+    chaos: ChaosReport | None = None  # --chaos: the actions as they went, recovery times, the ledger check
 
     @property
     def statements(self) -> int:
@@ -103,8 +108,10 @@ def run_stress(
     server_pid: int | None,
     server: str,
     on_statement: OnStatement | None = None,
+    alongside: Alongside | None = None,
 ) -> StressResult:
-    """Run ``workload`` on the server at ``address`` (its process ``server_pid`` when local)."""
+    """Run ``workload`` on the server at ``address`` (its process ``server_pid`` when local);
+    ``alongside`` is started with the load and stopped when it ends (a chaos schedule)."""
     database = options.load.database
     if workload.setup:
         run_steps(workload.setup, address, database)
@@ -129,6 +136,8 @@ def run_stress(
         else:
             load = Load(workload, address, options.load, on_statement=on_statement)
             sampler.recorder = load.recorder
+            if alongside is not None:
+                alongside.start()
             load.start()
             try:
                 result = load.wait()
@@ -136,6 +145,9 @@ def run_stress(
                 load.stop()
                 load.wait()
                 raise
+            finally:
+                if alongside is not None:
+                    alongside.stop()
             recorder = result.recorder
         seconds = time.monotonic() - started
         server_after, own_after = _sample(server_pid), sample(os.getpid())
@@ -160,6 +172,13 @@ def run_stress(
     )
     stress.verdicts = judge(options.criteria, Figures(overall.p95, memory.growth, memory.retained, cpu.server_average))
     return stress
+
+
+class Alongside(Protocol):
+    """Something that runs while the load does (``runner.stress.chaos.Chaos``)."""
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
 
 
 def _sample(pid: int | None) -> ProcessSample | None:
