@@ -59,7 +59,9 @@ def stress(
     ramp_factor: Annotated[float, typer.Option(min=1.01, help="--ramp: each step's rate times this.")] = 1.5,
     ramp_step: Annotated[str, typer.Option(help="--ramp: how long each step runs.")] = "5s",
     max_p95: Annotated[str | None, typer.Option(
-        metavar="TIME", help="Fail when the p95 latency is above: 500ms.")] = None,
+        metavar="[GROUP=]TIME", help="Fail when the p95 latency (of every statement, or of GROUP's) is above: "
+        "500ms, read=200ms.")] = None,
+    max_errors: Annotated[int | None, typer.Option(min=0, help="Fail when more statements than this failed.")] = None,
     max_memory_growth: Annotated[str | None, typer.Option(
         metavar="PERCENT", help="Fail when the server's RSS grew more than this from baseline to the end: 10%.",
     )] = None,
@@ -87,11 +89,11 @@ def stress(
         "60s delay 200ms 5s'; afterwards every acknowledged ledger write must be there (docs/stress.md).")] = None,
     ledger_writers: Annotated[int, typer.Option(min=1, max=32, help="--chaos: connections writing the ledger.")] = 2,
 ) -> None:
+    from runner.language.quantities import parse_duration, parse_percent
     from runner.stress.criteria import Criteria
     from runner.stress.loop import LoadOptions
     from runner.stress.ramp import DEFAULT_LATENCY_BOUND, RampOptions
     from runner.stress.run import StressOptions
-    from runner.stress.units import parse_duration, parse_percent
     from runner.stress.workload import read_workload
 
     if server_kind is not None and server_kind not in SERVER_CHOICES:
@@ -106,9 +108,12 @@ def stress(
         _usage("--duration must be above 0 and at most 6h")
     if seconds is None and requests is None:
         seconds = DEFAULT_RAMP_DURATION if ramp else DEFAULT_DURATION
-    p95 = _parsed("--max-p95", max_p95, lambda text: parse_duration(text, default_unit="ms")) if max_p95 else None
+    p95_group, _, p95_text = max_p95.rpartition("=") if max_p95 else ("", "", "")
+    p95 = _parsed("--max-p95", p95_text, lambda text: parse_duration(text, default_unit="ms")) if max_p95 else None
     criteria = Criteria(
         max_p95=p95,
+        p95_group=p95_group or None,
+        max_errors=max_errors,
         max_memory_growth=_parsed("--max-memory-growth", max_memory_growth, parse_percent)
         if max_memory_growth else None,
         max_memory_retained=_parsed("--max-memory-retained", max_memory_retained, parse_percent)
@@ -128,6 +133,8 @@ def stress(
     )
     schedule = _chaos_schedule(chaos, ramp, seconds, settings.external) if chaos is not None else None
     workload = read_workload(workload_path)  # a malformed file: file:line: message, exit 2
+    if p95_group and p95_group not in {group.name for group in workload.groups}:
+        _usage(f"--max-p95: the workload has no group '{p95_group}'")
     if server_kind is not None:
         os.environ[SERVER_ENV] = server_kind
     with _server(settings.external, settings.host, settings.port, settings.socket, settings.user,

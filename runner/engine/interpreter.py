@@ -79,6 +79,7 @@ class Interpreter:
     once: dict[str, bool] = field(default_factory=dict)  # toggles set ONCE, with the value to restore
     _plain_view: View | None = None  # view() without modifiers, until a toggle changes
     statements_run: int = 0
+    statement_seconds: float = 0.0  # how long the last statement took on the server (budgets read it)
     failpoints: FailpointScope | None = None  # TiDB's failpoints this test changed
     # The last server error met, with where and on what: for failure reports (runner.faults.context).
     last_error: tuple[Location, str, ServerError] | None = None
@@ -94,6 +95,8 @@ class Interpreter:
     position: Position = field(default_factory=Position)
     # Around each statement of this test's sessions (the run's statement watchdog); None: none.
     statement_wrapper: StatementWrapper | None = None
+    # What a directive module keeps for the rest of the test, under its own name (an open budget).
+    directive_state: dict[str, object] = field(default_factory=dict)
     # The embedded server, for the chaos directives (--kill_server...); None on someone else's.
     server_control: ServerControl | None = None
     # The fault proxies of the test's connections, when it cuts or delays them.
@@ -299,7 +302,9 @@ class Interpreter:
                 session.send(sql)
                 return
             else:
+                started = time.perf_counter()
                 outcome = reap_in_time(self, session, location) if mode == "reap" else session.execute(sql)
+                self.statement_seconds = time.perf_counter() - started
                 if outcome.error and outcome.error.errno in _CONNECTION_LOST and self.toggles.reconnect:
                     # enable_reconnect: like libmysqlclient, reconnect and send the statement again;
                     # a server not back yet fails the statement with the connect error (2002...).

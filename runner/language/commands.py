@@ -159,6 +159,8 @@ MYSQL_TESTER_COMMANDS = [
 # tidbrun's own: blocked-statement detection, isolationtester-style permutation blocks, and chaos
 # (faults done to the embedded server and to the test's connections).
 TIDBRUN_COMMANDS = ["wait_for_blocked", "permutations", "end_permutations"]
+# tidbrun's performance budgets (runner.language.budgets).
+TIDBRUN_COMMANDS += ["max_duration", "max_server_memory_growth", "end_max_server_memory_growth"]
 CHAOS_COMMANDS = ["kill_server", "restart_server", "pause_server", "resume_server",
                   "cut_connection", "delay_connection", "heal_connection"]
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner.errors import TestFileError
+from runner.language import budgets
 from runner.language.arguments import split_quoted
 from runner.language.commands import ALL_COMMANDS, HEREDOC_COMMANDS, is_command
 from runner.language.permutation_block import find_block
@@ -84,6 +85,7 @@ class Parser:
     _no_backslash_escapes: bool = False
     _lead_bytes: str = ""  # a regex class of multi-byte lead bytes, after `character_set`
     _scanners: dict[tuple[str, bool, str], re.Pattern[str]] = field(default_factory=dict)
+    _memory_budgets: list[Location] = field(default_factory=list)  # open max_server_memory_growth blocks
 
     # -- driving loop --------------------------------------------------------------------------
 
@@ -141,6 +143,9 @@ class Parser:
         if self._open:
             opened = self._open[-1].block
             raise TestFileError(opened.location, f"'{opened.kind}' block is never closed (missing '}}')")
+        if self._memory_budgets:
+            raise TestFileError(self._memory_budgets[-1], f"'{budgets.MEMORY_GROWTH}' is never ended "
+                                f"(missing '--{budgets.END_MEMORY_GROWTH}')")
 
     def _empty_line(self, start: int, stop: int) -> None:
         """mysqltest's reader returns an empty-line command for a newline right after a newline it
@@ -335,8 +340,23 @@ class Parser:
             self._emit(block)
         elif name == "end_permutations" and not self._parsing_disabled:
             raise TestFileError(loc, "'end_permutations' without a 'permutations' that it ends")
+        elif name in budgets.COMMANDS and not self._parsing_disabled:
+            self._budget(loc, name, argument)
+            self._emit(Command(loc, name, argument, style, self.delimiter, text))
         else:
             self._emit(Command(loc, name, argument, style, self.delimiter, text))
+
+    def _budget(self, loc: Location, name: str, argument: str) -> None:
+        try:
+            budgets.check_argument(name, argument)
+        except ValueError as exc:
+            raise TestFileError(loc, str(exc)) from None
+        if name == budgets.MEMORY_GROWTH:
+            self._memory_budgets.append(loc)
+        elif name == budgets.END_MEMORY_GROWTH:
+            if not self._memory_budgets:
+                raise TestFileError(loc, f"'{name}' without a '{budgets.MEMORY_GROWTH}' that it ends")
+            self._memory_budgets.pop()
 
     def _set_delimiter(self, loc: Location, argument: str) -> None:
         new = argument.strip(_WS)

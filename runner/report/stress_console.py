@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
+from runner.language.quantities import format_bytes, format_seconds
 from runner.stress.chaos import ChaosReport
 from runner.stress.metrics import Latency
 from runner.stress.run import StressResult
-from runner.stress.units import format_bytes, format_seconds
 
 
 def _latency_row(name: str, latency: Latency, seconds: float, errors: int) -> list[str]:

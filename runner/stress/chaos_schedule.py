@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from runner.faults.proxy import MAX_DELAY_SECONDS
-from runner.stress.units import parse_duration
+from runner.language.quantities import parse_duration
 
 Kind = Literal["kill", "restart", "pause", "cut", "delay"]
 SERVER_KINDS: frozenset[str] = frozenset({"kill", "restart", "pause"})

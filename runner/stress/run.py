@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 from runner.server.address import ServerAddress
+from runner.server.connect import AdminError, open_connection
 from runner.server.process_stats import ProcessSample, sample
 from runner.stress.criteria import Criteria, Figures, Verdict, judge
 from runner.stress.loop import Load, LoadOptions, LoadResult, OnStatement, run_steps
@@ -170,7 +171,21 @@ def run_stress(
         intervals=sampler.intervals, ramp=ramp_result, reconnects=result.reconnects, lagging=result.lagging,
         stopped_by=result.stopped_by, fatal=str(result.fatal) if result.fatal is not None else None,
     )
-    stress.verdicts = judge(options.criteria, Figures(overall.p95, memory.growth, memory.retained, cpu.server_average))
+    group = options.criteria.p95_group
+    p95 = recorder.latency(group).p95 if group else overall.p95
+    figures = Figures(p95, recorder.failed, memory.growth, memory.retained, cpu.server_average)
+    if options.ramp is not None:
+        # The ramp goes until something breaks: its p95 bound ends the ramp and is no verdict. What
+        # must hold is that the server slowed down gracefully: it kept its connections and still serves.
+        criteria = replace(options.criteria, max_p95=None, max_errors=None)
+        serving = _serving(address, database)
+        stress.verdicts = [
+            Verdict("server kept serving", "no dropped connection", f"{stress.reconnects} reconnect(s), "
+                    f"{'answers' if serving else 'does not answer'} after the ramp", serving and not stress.reconnects),
+            *judge(criteria, figures),
+        ]
+    else:
+        stress.verdicts = judge(options.criteria, figures)
     return stress
 
 
@@ -179,6 +194,17 @@ class Alongside(Protocol):
 
     def start(self) -> None: ...
     def stop(self) -> None: ...
+
+
+def _serving(address: ServerAddress, database: str) -> bool:
+    try:
+        conn = open_connection(address, database=database, connect_timeout=5)
+    except AdminError:
+        return False
+    try:
+        return conn.ping()
+    finally:
+        conn.close()
 
 
 def _sample(pid: int | None) -> ProcessSample | None:

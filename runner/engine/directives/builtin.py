@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from runner.engine.directives import (
     blocking,
+    budgets,
     chaos,
     connections,
     files,
@@ -22,7 +23,7 @@ from runner.hooks import hookimpl
 if TYPE_CHECKING:
     from runner.engine.directives.registry import Registering
 
-MODULES = (queries, connections, flow, output, files, tidb, blocking, server, replication, optimizer_trace,
+MODULES = (queries, connections, flow, output, files, tidb, blocking, server, replication, optimizer_trace, budgets,
            chaos)
 
 

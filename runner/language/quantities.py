@@ -1,4 +1,4 @@
-"""The quantities a user writes on the command line and in budgets: ``500ms``, ``50MB``, ``10%``."""
+"""The quantities a user writes in options and budgets: ``500ms``, ``50MB``, ``10%``."""
 
 from __future__ import annotations
 
