@@ -149,7 +149,9 @@ def stress(
 
 
 def _run(workload: Workload, address: ServerAddress, pid: int | None, options: StressOptions,
-         on_statement: OnStatement | None = None, alongside: Alongside | None = None) -> StressResult:
+         on_statement: OnStatement | None = None, alongside: Alongside | None = None,
+         through: ServerAddress | None = None) -> StressResult:
+    """``through``: where the load connects instead of ``address`` (the chaos fault proxy)."""
     from runner.server.connect import AdminError, open_connection
     from runner.server.flavour import server_version
     from runner.stress.run import run_stress
@@ -164,8 +166,10 @@ def _run(workload: Workload, address: ServerAddress, pid: int | None, options: S
     except AdminError as exc:
         raise ServerUnavailable(f"stress: cannot connect to {where}: {exc}") from None
     described = f"{version} at {where}" + (f" (pid {pid})" if pid is not None else " (not on this machine: no /proc)")
-    return run_stress(workload, address, options, server_pid=pid, server=described, on_statement=on_statement,
-                      alongside=alongside)
+    if through is not None:
+        described += ", through tidbrun's fault proxy"
+    return run_stress(workload, through or address, options, server_pid=pid, server=described,
+                      on_statement=on_statement, alongside=alongside)
 
 
 def _chaos_schedule(text: str, ramp: bool, seconds: float | None, external: bool) -> Schedule:
@@ -195,7 +199,7 @@ def _run_with_chaos(
     from runner.stress.chaos import chaos_for, verdict
 
     with chaos_for(schedule, address, server, writers=writers) as (chaos, relayed):
-        result = _run(workload, relayed, pid, options, on_statement=chaos.observe, alongside=chaos)
+        result = _run(workload, address, pid, options, on_statement=chaos.observe, alongside=chaos, through=relayed)
         result.chaos = chaos.finish()
     result.verdicts.append(verdict(result.chaos))
     return result
