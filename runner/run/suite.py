@@ -101,22 +101,21 @@ def _needs_complete_protocol(test: Path, basedir: Path, text: bytes, scans: Scan
 
     ``text`` is the test's (read once, for this and the reader); the files it sources are scanned
     once per run (``scans``)."""
-    return _mentions(_COMPLETE_PROTOCOL_MARKS, test, basedir, text, scans)
+    return bool(_marks_in(test, basedir, text, scans).intersection(_COMPLETE_PROTOCOL_MARKS))
 
 
-def _cuts_connections(test: Path, basedir: Path, text: bytes, scans: Scans | None = None) -> bool:
+def _cuts_connections(marks: frozenset[bytes]) -> bool:
     """Whether the test (or a file it sources) cuts, delays or heals connections: then each of
     its connections goes through a fault proxy of its own."""
-    return _mentions(_CONNECTION_FAULT_MARKS, test, basedir, text, scans)
+    return bool(marks.intersection(_CONNECTION_FAULT_MARKS))
 
 
-def _mentions(marks: tuple[bytes, ...], test: Path, basedir: Path, text: bytes, scans: Scans | None) -> bool:
+def _marks_in(test: Path, basedir: Path, text: bytes, scans: Scans | None) -> frozenset[bytes]:
+    """The marks in the test's ``text`` and in the files it sources."""
     scans = {} if scans is None else scans
     seen: set[Path] = {test}
     found, names = _scan(text)
     pending = [(test, name) for name in names]
-    if found.intersection(marks):
-        return True
     while pending:
         source, name = pending.pop()
         relative = Path(name.decode("latin-1").strip("'\""))
@@ -137,10 +136,9 @@ def _mentions(marks: tuple[bytes, ...], test: Path, basedir: Path, text: bytes, 
                 scanned = scans[key] = _scan(path.read_bytes())
         except OSError:
             continue
-        if scanned[0].intersection(marks):
-            return True
-        pending.extend((path, found) for found in scanned[1])
-    return False
+        found |= scanned[0]
+        pending.extend((path, sourced) for sourced in scanned[1])
+    return found
 
 
 def _suite_dir(test: Path) -> Path:
@@ -232,7 +230,8 @@ class SuiteRunner:
                 env.pop(name, None)
             else:
                 env[name] = value
-        complete = _needs_complete_protocol(case.path, basedir, text, self.protocol_scans)
+        marks = _marks_in(case.path, basedir, text, self.protocol_scans)
+        complete = bool(marks.intersection(_COMPLETE_PROTOCOL_MARKS))
         base_connect = connect_complete if complete else connect
         own_connect: Callable[[ConnectParams], Connection] = base_connect
         connector = profile.connector(base_connect)
@@ -260,8 +259,7 @@ class SuiteRunner:
             position=self.position,
             statement_wrapper=self.plugins.statement_wrapper(test),
             server_control=self.server_control,
-            connection_faults=ConnectionFaults() if _cuts_connections(case.path, basedir, text, self.protocol_scans)
-            else None,
+            connection_faults=ConnectionFaults() if _cuts_connections(marks) else None,
         )
         try:
             interpreter.defaults = database.create()

@@ -1,6 +1,9 @@
-"""The chaos directives' arguments, and both readers taking their names for commands."""
+"""The chaos directives' arguments, both readers taking their names for commands, and the tests
+that get fault proxies."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +11,7 @@ from runner.dialects.mysql_tester.reader import parse_tester_text
 from runner.engine.directives.chaos import CONNECTION_DIRECTIVES, SERVER_DIRECTIVES, argument_error
 from runner.language.parser import parse_text
 from runner.language.records import Command
+from runner.run.suite import _cuts_connections, _marks_in
 
 ACCEPTED = [
     ("kill_server", ""),
@@ -56,3 +60,14 @@ def test_both_readers_take_the_names_for_commands(name: str) -> None:
         assert len(records) == 1
         command = records[0]
         assert isinstance(command, Command) and command.name == name
+
+
+def test_a_test_whose_sourced_file_cuts_connections_gets_fault_proxies(tmp_path: Path) -> None:
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "cut.inc").write_text("--cut_connection con1\n")
+    test = tmp_path / "a.test"
+    test.write_text("connect (con1,localhost,root,,);\n--source inc/cut.inc\n")
+    assert _cuts_connections(_marks_in(test, tmp_path, test.read_bytes(), {}))
+    plain = tmp_path / "b.test"
+    plain.write_text("--enable_info\nSELECT 1;\n")
+    assert not _cuts_connections(_marks_in(plain, tmp_path, plain.read_bytes(), {}))
