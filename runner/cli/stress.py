@@ -71,6 +71,8 @@ def stress(
     max_cpu: Annotated[str | None, typer.Option(
         metavar="PERCENT", help="Fail when the server's average CPU (100% = one core) is above: 80%.")] = None,
     cool_down: Annotated[str, typer.Option(help="Idle time after the load before memory is measured again.")] = "5s",
+    warm_up: Annotated[str, typer.Option(help="Load before the baseline is taken, not measured (caches fill "
+                                         "first): 30s.")] = "0s",
     sample_interval: Annotated[str, typer.Option(help="How often resources and latency are sampled.")] = "1s",
     seed: Annotated[int | None, typer.Option(help="Seed of the workload's random values (repeatable runs).")] = None,
     json_file: Annotated[Path | None, typer.Option("--json", metavar="FILE", help="Write the figures as JSON.")] = None,
@@ -125,6 +127,7 @@ def stress(
                        database=settings.database, seed=seed)
     options = StressOptions(
         load=load, criteria=criteria, cool_down=_parsed("--cool-down", cool_down, parse_duration),
+        warm_up=_parsed("--warm-up", warm_up, parse_duration),
         sample_interval=max(0.05, _parsed("--sample-interval", sample_interval, parse_duration)),
         ramp=RampOptions(start=ramp_start, factor=ramp_factor, step_seconds=_parsed("--ramp-step", ramp_step,
                                                                                    parse_duration),

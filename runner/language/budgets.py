@@ -16,7 +16,7 @@ from runner.language.quantities import parse_duration, parse_percent, parse_size
 MAX_DURATION = "max_duration"
 MEMORY_GROWTH = "max_server_memory_growth"
 END_MEMORY_GROWTH = "end_max_server_memory_growth"
-COMMANDS = (MAX_DURATION, MEMORY_GROWTH, END_MEMORY_GROWTH)
+BUDGET_COMMANDS = (MAX_DURATION, MEMORY_GROWTH, END_MEMORY_GROWTH)
 MAX_REPEAT = 10_000
 _HAS_UNIT = re.compile(r".*\d\s*[A-Za-zµ%]+")
 

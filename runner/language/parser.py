@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runner.errors import TestFileError
-from runner.language import budgets
 from runner.language.arguments import split_quoted
+from runner.language.budgets import BUDGET_COMMANDS, END_MEMORY_GROWTH, MEMORY_GROWTH, check_argument
 from runner.language.commands import ALL_COMMANDS, HEREDOC_COMMANDS, is_command
 from runner.language.permutation_block import find_block
 from runner.language.records import Block, Command, EmptyLine, Location, ParseError, Query, Record, Style
@@ -144,8 +144,8 @@ class Parser:
             opened = self._open[-1].block
             raise TestFileError(opened.location, f"'{opened.kind}' block is never closed (missing '}}')")
         if self._memory_budgets:
-            raise TestFileError(self._memory_budgets[-1], f"'{budgets.MEMORY_GROWTH}' is never ended "
-                                f"(missing '--{budgets.END_MEMORY_GROWTH}')")
+            raise TestFileError(self._memory_budgets[-1], f"'{MEMORY_GROWTH}' is never ended "
+                                f"(missing '--{END_MEMORY_GROWTH}')")
 
     def _empty_line(self, start: int, stop: int) -> None:
         """mysqltest's reader returns an empty-line command for a newline right after a newline it
@@ -340,7 +340,7 @@ class Parser:
             self._emit(block)
         elif name == "end_permutations" and not self._parsing_disabled:
             raise TestFileError(loc, "'end_permutations' without a 'permutations' that it ends")
-        elif name in budgets.COMMANDS and not self._parsing_disabled:
+        elif name in BUDGET_COMMANDS and not self._parsing_disabled:
             self._budget(loc, name, argument)
             self._emit(Command(loc, name, argument, style, self.delimiter, text))
         else:
@@ -348,14 +348,14 @@ class Parser:
 
     def _budget(self, loc: Location, name: str, argument: str) -> None:
         try:
-            budgets.check_argument(name, argument)
+            check_argument(name, argument)
         except ValueError as exc:
             raise TestFileError(loc, str(exc)) from None
-        if name == budgets.MEMORY_GROWTH:
+        if name == MEMORY_GROWTH:
             self._memory_budgets.append(loc)
-        elif name == budgets.END_MEMORY_GROWTH:
+        elif name == END_MEMORY_GROWTH:
             if not self._memory_budgets:
-                raise TestFileError(loc, f"'{name}' without a '{budgets.MEMORY_GROWTH}' that it ends")
+                raise TestFileError(loc, f"'{name}' without a '{MEMORY_GROWTH}' that it ends")
             self._memory_budgets.pop()
 
     def _set_delimiter(self, loc: Location, argument: str) -> None:

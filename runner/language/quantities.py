@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 _NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"
-_DURATION = re.compile(_NUMBER + r"\s*(us|µs|ms|s|m|min)?", re.IGNORECASE)
+_DURATION = re.compile(_NUMBER + r"\s*(us|µs|ms|s|m|min|h)?", re.IGNORECASE)
 _SIZE = re.compile(_NUMBER + r"\s*(b|kb|kib|k|mb|mib|m|gb|gib|g)?", re.IGNORECASE)
 _PERCENT = re.compile(_NUMBER + r"\s*%?")
 
-_SECONDS = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0}
+_SECONDS = {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 # Memory sizes are powers of two, as the kernel's RSS figures are.
 _BYTES = {"b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20, "mib": 1 << 20,
           "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30}

@@ -9,11 +9,12 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
+from runner.errors import ServerUnavailable, TestFileError, TidbrunError
 from runner.server.address import ServerAddress
 from runner.server.connect import AdminError, open_connection
 from runner.server.process_stats import ProcessSample, sample
 from runner.stress.criteria import Criteria, Figures, Verdict, judge
-from runner.stress.loop import Load, LoadOptions, LoadResult, OnStatement, run_steps
+from runner.stress.loop import Load, LoadOptions, LoadResult, OnStatement, run_load, run_steps
 from runner.stress.metrics import Interval, Latency, Recorder, merged
 from runner.stress.ramp import RampOptions, RampResult, run_ramp
 from runner.stress.sampler import ResourceSample, Sampler
@@ -28,6 +29,9 @@ class StressOptions:
     load: LoadOptions
     criteria: Criteria = field(default_factory=Criteria)
     cool_down: float = 5.0  # seconds without load before memory is measured again
+    # Seconds of load before the baseline, not measured: caches and buffer pools fill first, so that
+    # memory growth means memory kept, not memory warmed up.
+    warm_up: float = 0.0
     sample_interval: float = 1.0
     ramp: RampOptions | None = None
     ramp_seconds: float = 300.0  # the whole ramp at most
@@ -116,6 +120,11 @@ def run_stress(
     database = options.load.database
     if workload.setup:
         run_steps(workload.setup, address, database)
+    if options.warm_up > 0:
+        rate = options.ramp.start if options.ramp is not None else options.load.rate
+        warm = run_load(workload, address, replace(options.load, duration=options.warm_up, requests=None, rate=rate))
+        if warm.fatal is not None:
+            raise _as_error(warm.fatal)
     memory = Memory()
     server_before = _sample(server_pid)
     memory.baseline = server_before.rss_bytes if server_before else None
@@ -162,6 +171,8 @@ def run_stress(
         sampler.stop()
     if workload.cleanup:
         run_steps(workload.cleanup, address, database)
+    if isinstance(result.fatal, TestFileError):  # a value the workload made that cannot be used
+        raise result.fatal
     cpu = _cpu(server_before, server_after, own_before, own_after, seconds, recorder.statements, sampler)
     overall = recorder.latency()
     stress = StressResult(
@@ -205,6 +216,10 @@ def _serving(address: ServerAddress, database: str) -> bool:
         return conn.ping()
     finally:
         conn.close()
+
+
+def _as_error(exc: Exception) -> TidbrunError:
+    return exc if isinstance(exc, TidbrunError) else ServerUnavailable(f"stress: {exc}")
 
 
 def _sample(pid: int | None) -> ProcessSample | None:

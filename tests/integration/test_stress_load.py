@@ -90,7 +90,8 @@ def test_a_killed_connection_is_opened_again(tmp_path: Path, embedded_server: Em
     time.sleep(0.5)
     admin = open_connection(embedded_server.address)
     try:
-        victims = admin.query_rows("SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(0.02)%'")
+        victims = admin.query_rows(
+            "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(0.02)%'")
         for (victim,) in victims:
             admin.execute(f"KILL CONNECTION {victim}")
     finally:

@@ -1,0 +1,85 @@
+"""Performance budgets in a .test file, run by ``tidbrun``: a budget kept leaves the .result as it
+would be without it; a broken one fails the test with the median and spread, or the growth."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from runner.server.embedded import EmbeddedServer
+from tests.conftest import run_tidbrun, server_args, write
+
+pytestmark = pytest.mark.e2e
+
+KEPT = """CREATE TABLE budget_t (a INT);
+INSERT INTO budget_t VALUES (1), (2);
+--max_duration 5s repeat 5
+SELECT a FROM budget_t ORDER BY a;
+--max_server_memory_growth 1GB
+SELECT COUNT(*) FROM budget_t;
+--end_max_server_memory_growth
+--max_duration 5s
+--eval SELECT $limit AS l
+DROP TABLE budget_t;
+"""
+
+
+def test_kept_budgets_leave_the_result_as_without_them(tmp_path: Path, embedded_server: EmbeddedServer) -> None:
+    test = write(tmp_path / "t" / "kept.test", "--let $limit = 3\n" + KEPT)
+    plain = write(tmp_path / "t" / "plain.test", "--let $limit = 3\n" + re.sub(r"--(end_)?max_\w+.*\n", "", KEPT))
+    run = run_tidbrun("--record", test, plain, *server_args(embedded_server))
+    assert run.returncode == 0, run.output
+    kept, without = (tmp_path / "r" / "kept.result").read_text(), (tmp_path / "r" / "plain.result").read_text()
+    assert kept == without and "ms" not in kept
+    assert kept.count("SELECT a FROM budget_t ORDER BY a;") == 1  # the repeats are not shown
+
+
+def test_a_broken_duration_budget_fails_with_median_and_spread(
+    tmp_path: Path, embedded_server: EmbeddedServer
+) -> None:
+    test = write(tmp_path / "slow.test", "SELECT 1;\n--max_duration 20ms repeat 3\nSELECT SLEEP(0.05);\nSELECT 2;\n")
+    run = run_tidbrun(test, *server_args(embedded_server))
+    assert run.returncode == 1
+    assert re.search(r"slow\.test:2: max_duration 20ms broken: the statement took 5\d(\.\d+)?ms \(median over 3 "
+                     r"runs, fastest 5\d(\.\d+)?ms, slowest \d+(\.\d+)?ms\)", run.output), run.output
+
+
+def test_a_budget_before_a_failing_statement_is_reported(tmp_path: Path, embedded_server: EmbeddedServer) -> None:
+    test = write(tmp_path / "err.test",
+                 "--max_duration 1s\n--error ER_NO_SUCH_TABLE\nSELECT * FROM no_such_t;\nSELECT 1;\n")
+    run = run_tidbrun(test, *server_args(embedded_server))
+    assert run.returncode == 1 and "err.test:1: max_duration: the statement after it failed" in run.output
+
+
+@pytest.mark.parametrize("budget", ["64KB", "1%"])
+def test_a_broken_memory_budget_fails_with_the_growth(
+    tmp_path: Path, embedded_server: EmbeddedServer, budget: str
+) -> None:
+    # A MEMORY table of ~16MB: the server's RSS must grow by about that much.
+    test = write(tmp_path / "grow.test", f"""SET SESSION max_heap_table_size = 64 * 1024 * 1024;
+CREATE TABLE budget_m (a CHAR(250)) ENGINE=MEMORY;
+--max_server_memory_growth {budget}
+INSERT INTO budget_m VALUES (REPEAT('x', 250));
+let $i = 16;
+while ($i)
+{{{{
+  INSERT INTO budget_m SELECT * FROM budget_m;
+  dec $i;
+}}}}
+--end_max_server_memory_growth
+DROP TABLE budget_m;
+""".replace("{{", "{").replace("}}", "}"))
+    run = run_tidbrun(test, *server_args(embedded_server))
+    cleanup = write(tmp_path / "cleanup.test", "DROP TABLE IF EXISTS budget_m;\n")
+    run_tidbrun(cleanup, *server_args(embedded_server))
+    assert run.returncode == 1, run.output
+    assert re.search(r"grow\.test:11: max_server_memory_growth \S+.* broken \(from .*grow\.test:3\): the server's RSS "
+                     r"grew \d+\.\dMB", run.output), run.output
+
+
+def test_a_bad_budget_is_reported_before_the_run(tmp_path: Path) -> None:
+    test = write(tmp_path / "bad.test", "SELECT 1;\n--max_duration 100\nSELECT 2;\n")
+    run = run_tidbrun("--parse-only", test)
+    assert run.returncode == 2 and f"{test}:2: max_duration: '100' needs a unit (100ms, 2s)" in run.stderr
