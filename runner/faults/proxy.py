@@ -124,7 +124,10 @@ class FaultProxy:
     def start(self) -> Endpoint:
         """Listen (a TCP port of 127.0.0.1, or a unix socket when the target is one); where to."""
         if self.endpoint is None:
-            self.endpoint = _Loop.run(self._listen())
+            try:
+                self.endpoint = _Loop.run(self._listen())
+            except OSError as exc:
+                raise ProxyError(f"the fault proxy cannot listen: {exc.strerror or exc}") from None
         return self.endpoint
 
     @property
