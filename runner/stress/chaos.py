@@ -32,10 +32,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from runner.faults.proxy import Endpoint, FaultProxy
+from runner.errors import EXIT_TEST_FAILED, TidbrunError
+from runner.faults.proxy import Endpoint, FaultProxy, ProxyError
 from runner.server.connect import connect_params
 from runner.server.control import ServerControl
-from runner.sessions.driver import Connection, Outcome, ServerError, connect
+from runner.sessions.driver import ConnectError, Connection, Outcome, ServerError, connect
 from runner.stress.chaos_schedule import Action, Schedule
 from runner.stress.criteria import Verdict
 
@@ -55,8 +56,10 @@ MAX_LISTED = 20
 _CONNECTION_GONE = frozenset({1053, 1927, 2002, 2003, 2006, 2013, 2055})
 
 
-class ChaosError(Exception):
-    """The chaos run could not be set up or checked."""
+class ChaosError(TidbrunError):
+    """The chaos run could not be set up: the load cannot go on as asked (exit 1)."""
+
+    exit_code = EXIT_TEST_FAILED
 
 
 @dataclass(slots=True)
@@ -326,7 +329,10 @@ def _close(conn: Connection) -> None:
 
 
 def _run_direct(address: ServerAddress, statements: list[str]) -> None:
-    conn = connect(connect_params(address, connect_timeout=10))
+    try:
+        conn = connect(connect_params(address, connect_timeout=10))
+    except ConnectError as exc:
+        raise ChaosError(f"cannot reach the server for the ledger: {exc}") from None
     try:
         for sql in statements:
             error = conn.execute(sql).error
@@ -361,7 +367,10 @@ def chaos_for(
     target = Endpoint(socket=address.socket) if address.socket else Endpoint(host=address.host, port=address.port)
     proxy = FaultProxy(target)
     try:
-        endpoint = proxy.start()
+        try:
+            endpoint = proxy.start()
+        except ProxyError as exc:
+            raise ChaosError(str(exc)) from None
         relayed = (replace(address, socket=endpoint.socket) if endpoint.socket is not None
                    else replace(address, host=endpoint.host, port=endpoint.port, socket=None))
         control = ServerControl(server) if server is not None else None
