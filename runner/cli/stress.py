@@ -48,7 +48,8 @@ def stress(
     workload_path: Annotated[Path, typer.Argument(metavar="WORKLOAD", help="The workload file.")],
     connections: Annotated[int, typer.Option("--connections", "-c", min=1, max=1000,
                                              help="Connections, each running the loop.")] = 4,
-    duration: Annotated[str | None, typer.Option(help="How long the load runs: 30s, 5m (default 10s).")] = None,
+    duration: Annotated[str | None, typer.Option(
+        metavar="TIME", help="How long the load runs: 30s, 5m (default 10s).")] = None,
     requests: Annotated[int | None, typer.Option(min=1, help="Statements to run in all, then stop.")] = None,
     rate: Annotated[float | None, typer.Option(
         min=0.001, help="Open loop: statements per second in all (latency counts from when each was due). "
@@ -57,7 +58,8 @@ def stress(
                                        "bound (--max-p95, else 1s) or saturation; report the knee.")] = False,
     ramp_start: Annotated[float, typer.Option(min=0.001, help="--ramp: the first step's rate.")] = 50.0,
     ramp_factor: Annotated[float, typer.Option(min=1.01, help="--ramp: each step's rate times this.")] = 1.5,
-    ramp_step: Annotated[str, typer.Option(help="--ramp: how long each step runs.")] = "5s",
+    ramp_step: Annotated[str, typer.Option(
+        metavar="TIME", help="--ramp: how long each step runs.")] = "5s",
     max_p95: Annotated[str | None, typer.Option(
         metavar="[GROUP=]TIME", help="Fail when the p95 latency (of every statement, or of GROUP's) is above: "
         "500ms, read=200ms.")] = None,
@@ -70,10 +72,15 @@ def stress(
     )] = None,
     max_cpu: Annotated[str | None, typer.Option(
         metavar="PERCENT", help="Fail when the server's average CPU (100% = one core) is above: 80%.")] = None,
-    cool_down: Annotated[str, typer.Option(help="Idle time after the load before memory is measured again.")] = "5s",
-    warm_up: Annotated[str, typer.Option(help="Load before the baseline is taken, not measured (caches fill "
-                                         "first): 30s.")] = "0s",
-    sample_interval: Annotated[str, typer.Option(help="How often resources and latency are sampled.")] = "1s",
+    cool_down: Annotated[str, typer.Option(
+        metavar="TIME", help="Idle time after the load before memory is measured again.")] = "5s",
+    warm_up: Annotated[str, typer.Option(
+        metavar="TIME", help="Load before the baseline is taken, not measured (caches fill first): 30s.")] = "0s",
+    sample_interval: Annotated[str, typer.Option(
+        metavar="TIME", help="How often resources and latency are sampled.")] = "1s",
+    statement_timeout: Annotated[int, typer.Option(
+        min=1, help="Seconds a statement may wait for its answer; then it fails and its connection is "
+        "opened again.")] = 30,
     seed: Annotated[int | None, typer.Option(help="Seed of the workload's random values (repeatable runs).")] = None,
     json_file: Annotated[Path | None, typer.Option("--json", metavar="FILE", help="Write the figures as JSON.")] = None,
     html_file: Annotated[Path | None, typer.Option("--html", metavar="FILE",
@@ -124,7 +131,7 @@ def stress(
     )
     settings = server_from_environment(host, port, user, password, socket, database)
     load = LoadOptions(connections=connections, duration=None if ramp else seconds, requests=requests, rate=rate,
-                       database=settings.database, seed=seed)
+                       database=settings.database, seed=seed, statement_timeout=statement_timeout)
     options = StressOptions(
         load=load, criteria=criteria, cool_down=_parsed("--cool-down", cool_down, parse_duration),
         warm_up=_parsed("--warm-up", warm_up, parse_duration),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jinja2
 
+from runner.language.quantities import format_bytes
 from runner.report.stress_console import render
 from runner.report.stress_json import document
 from runner.report.stress_plots import plots
@@ -18,11 +19,13 @@ from runner.stress.run import StressResult
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
+    environment.filters["size"] = lambda value: "n/a" if value is None else format_bytes(value)
+    return environment
 
 
 def build(result: StressResult) -> bytes:

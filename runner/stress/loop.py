@@ -27,7 +27,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from runner.engine.variables import Variables
 from runner.errors import TestFileError
@@ -39,6 +39,8 @@ from runner.sessions.driver import ConnectError, Connection, Outcome, ServerErro
 from runner.stress.metrics import Recorder
 from runner.stress.workload import Group, Let, Statement, Step, Workload, evaluate
 
+_LAG_SECONDS = 0.1
+_GRACE = 5.0  # seconds after the bound and a statement timeout before wait() leaves a worker behind
 MAX_SECONDS = 6 * 3600.0  # the bound of a load that names none that stops it sooner
 DEFAULT_DATABASE = "test"
 # Errors after which the connection is gone (the client library's "lost" family and a kill).
@@ -53,6 +55,9 @@ class LoadOptions:
     rate: float | None = None  # statements per second in all; None: closed loop
     database: str = DEFAULT_DATABASE
     seed: int | None = None  # the workload's random values; None: a different run each time
+    # Seconds a statement may wait for the server's answer; then it fails (2013) and the
+    # connection is opened again. Keeps a load bounded when the server hangs.
+    statement_timeout: int = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +142,19 @@ class Load:
         self._stop.set()
 
     def wait(self, timeout: float | None = None) -> LoadResult:
-        """Until every worker ended (the bound, or stop()); the figures."""
-        limit = None if timeout is None else time.monotonic() + timeout
+        """Until every worker ended (the bound, or stop()); the figures. A worker still waiting
+        for the server a statement timeout after the bound is left behind (it ends with the
+        process): the load's end does not depend on a server that hangs."""
+        if timeout is None:
+            timeout = self._deadline - time.monotonic() + self.options.statement_timeout + _GRACE
+        limit = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(None if limit is None else max(0.0, limit - time.monotonic()))
+            thread.join(max(0.0, limit - time.monotonic()))
+        if any(thread.is_alive() for thread in self._threads):
+            self._stop.set()
         seconds = time.monotonic() - self._started
-        return LoadResult(self.recorder, seconds, self._reconnects, self._lag > 1.0, self._stopped_by or "duration",
+        lagging = self._lag > self._lag_bound()
+        return LoadResult(self.recorder, seconds, self._reconnects, lagging, self._stopped_by or "duration",
                           self._fatal)
 
     @property
@@ -236,6 +248,12 @@ class Load:
             return False
         return True
 
+    def _lag_bound(self) -> float:
+        """How late a statement may be sent before the load counts as behind its rate: scheduling
+        jitter is fine, a queue is not."""
+        rate = self.options.rate
+        return max(_LAG_SECONDS, 2 * self.options.connections / rate) if rate else float("inf")
+
     def _note_lag(self, lag: float) -> None:
         if lag > self._lag:
             self._lag = lag
@@ -243,9 +261,12 @@ class Load:
     def _connect(self) -> Connection:
         params_timeout = 5.0
 
+        io_timeout = max(1, self.options.statement_timeout)
+
         def attempt(limit: float) -> Connection:
-            return connect(connect_params(self.address, database=self.options.database,
-                                          connect_timeout=min(limit, params_timeout)))
+            params = connect_params(self.address, database=self.options.database,
+                                    connect_timeout=min(limit, params_timeout))
+            return connect(replace(params, read_timeout=io_timeout, write_timeout=io_timeout))
 
         remaining = max(1.0, self._deadline - time.monotonic())
         policy = retry.RetryPolicy(deadline=remaining, attempt_timeout=params_timeout, max_attempts=1 << 20)

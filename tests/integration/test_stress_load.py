@@ -3,6 +3,8 @@ statement was due, errors by class, reconnects, and the server's process read fr
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -117,3 +119,21 @@ def test_the_server_process_is_found_and_read(embedded_server: EmbeddedServer) -
     now = sample(embedded_server.pid or 0)
     assert now is not None and now.rss_bytes > 10 << 20 and now.cpu_seconds > 0
     assert find_server_pid(port=1) is None
+
+
+def test_a_hung_server_does_not_hold_the_load_past_its_bound(tmp_path: Path, private_server: EmbeddedServer) -> None:
+    work = workload(tmp_path, "SELECT 1;\n")
+    pid = private_server.pid
+    assert pid is not None
+    load = Load(work, private_server.address, LoadOptions(connections=2, duration=2.0, statement_timeout=2)).start()
+    time.sleep(0.5)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        result = load.wait()
+        waited = time.monotonic() - started
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert waited < 2.0 + 2 + 5 + 1
+    assert result.recorder.statements > 10
+    assert "transient 2013 CR_SERVER_LOST" in result.recorder.errors_by_class()
