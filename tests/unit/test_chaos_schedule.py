@@ -8,7 +8,7 @@ import pytest
 from runner.stress.chaos_schedule import Action, ScheduleError, check_fits, parse_schedule
 
 
-def test_the_issue_s_example() -> None:
+def test_every_action_in_one_schedule() -> None:
     schedule = parse_schedule("10s kill; 12s restart; 30s pause 5s; 45s cut 3s; 60s delay 200ms 5s")
     assert schedule.actions == (
         Action(10, "kill"), Action(12, "restart"), Action(30, "pause", 5), Action(45, "cut", 3),
