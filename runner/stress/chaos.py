@@ -17,10 +17,11 @@ whose answer was lost (the connection went during the statement) may or may not 
 counted as unsure, not checked. After the load the ledger is read on a direct connection: every
 acknowledged row missing is listed, and the run fails.
 
-**Recovery.** Each action has a moment its fault is over: a kill at once (the load is down until
-a restart), a restart when the server answers again, a pause at its resume, a cut or a delay when
-healed. Its recovery time is from that moment to the end of the first statement after it that the
-server acknowledged (a workload statement or a ledger write).
+**Recovery.** Each action has a moment its fault is over: a kill once the process is gone (the
+load is down from there until a restart), a restart when the server answers again, a pause at
+its resume, a cut or a delay when healed. Its recovery time is from that moment to the end of the
+first statement the server acknowledged that was sent after the fault took hold and ended after
+it was over (a workload statement or a ledger write).
 """
 
 from __future__ import annotations
@@ -125,7 +126,9 @@ class Chaos:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._started = 0.0
-        self._waiting: list[tuple[float, ActionOutcome]] = []  # faults over, recovery not yet seen
+        # Faults over, recovery not yet seen: (sent after, over at, the action).
+        self._waiting: list[tuple[float, float, ActionOutcome]] = []
+        self._applied: dict[int, float] = {}  # by id of the outcome: when its fault began
         self._driver: threading.Thread | None = None
         self._writers = [_LedgerWriter(number, relayed, self._stop, self._acknowledged)
                          for number in range(1, writers + 1)]
@@ -163,7 +166,7 @@ class Chaos:
     def observe(self, done: StatementDone) -> None:
         """The load's ``on_statement``: a statement the server acknowledged ends recoveries."""
         if done.error is None:
-            self._acknowledged(done.started + done.seconds)
+            self._acknowledged(done.started, done.started + done.seconds)
 
     def finish(self) -> ChaosReport:
         """The server running again if the schedule was cut short, then the ledger check."""
@@ -224,8 +227,10 @@ class Chaos:
             self.proxy.set_delay(action.latency)
         done = time.monotonic()
         outcome.took = done - began
+        # A kill's fault is there once the process is gone (statements may finish until then).
+        self._applied[id(outcome)] = done if action.kind == "kill" else began
         if action.kind in ("kill", "restart"):
-            self._fault_over(outcome, began if action.kind == "kill" else done)
+            self._fault_over(outcome, done)
 
     def _end(self, outcome: ActionOutcome) -> None:
         if outcome.action.kind == "pause":
@@ -241,18 +246,21 @@ class Chaos:
     def _fault_over(self, outcome: ActionOutcome, at: float) -> None:
         with self._lock:
             outcome.ended = at - self._started
-            self._waiting.append((at, outcome))
+            self._waiting.append((self._applied.get(id(outcome), at), at, outcome))
 
-    def _acknowledged(self, finished: float) -> None:
+    def _acknowledged(self, sent: float, finished: float) -> None:
+        """A statement sent at ``sent`` was acknowledged at ``finished``: it shows recovery from
+        each fault it was sent after (never one answered before the fault took hold) and
+        finished after the end of."""
         if not self._waiting:
             return
         with self._lock:
             still = []
-            for at, outcome in self._waiting:
-                if finished > at:
+            for after, at, outcome in self._waiting:
+                if sent >= after and finished > at:
                     outcome.recovered = finished - at
                 else:
-                    still.append((at, outcome))
+                    still.append((after, at, outcome))
             self._waiting = still
 
     def _attempt(self, run: Callable[[], object], what: str) -> None:
@@ -266,7 +274,7 @@ class _LedgerWriter(threading.Thread):
     """One ledger connection: ``(number, seq)`` rows, autocommit, paced, until told to stop."""
 
     def __init__(self, number: int, relayed: ServerAddress, stop: threading.Event,
-                 on_acknowledged: Callable[[float], None]) -> None:
+                 on_acknowledged: Callable[[float, float], None]) -> None:
         super().__init__(name=f"tidbrun-ledger-{number}", daemon=True)
         self.number = number
         self.relayed = relayed
@@ -288,10 +296,11 @@ class _LedgerWriter(threading.Thread):
                     if conn is None:
                         continue
                 seq += 1
+                sent = time.monotonic()
                 outcome = _execute(conn, f"INSERT INTO {LEDGER_TABLE} (writer, seq) VALUES ({self.number}, {seq})")
                 if outcome.error is None:
                     self.acknowledged.append(seq)
-                    self._on_acknowledged(time.monotonic())
+                    self._on_acknowledged(sent, time.monotonic())
                 elif outcome.error.errno in _CONNECTION_GONE:
                     self.unsure += 1
                     _close(conn)
