@@ -42,7 +42,7 @@ regress: setup
 	@if $(BIN)/python -c 'import sys; from runner.server.binaries import cached_tidb_server as c; sys.exit(c() is None)'; \
 	then \
 	  $(BIN)/tidbrun --server tidb --force suite/tidb_tester && \
-	  $(BIN)/tidbrun --server tidb --dialect mysqltest --force suite/tidb suite/t/isolation.test suite/t/isolation_locking.test \
+	  $(BIN)/tidbrun --server tidb --dialect mysqltest --force suite/tidb suite/t/isolation.test suite/t/isolation_locking.test suite/t/chaos.test \
 	    suite/t/isolation_machines.py suite/t/ddl_job_monitor.py suite/t/join_commutes.py suite/t/templated_isolation.test.j2; \
 	else echo "suite/tidb, suite/tidb_tester and the TiDB results of suite/t: skipped, no tidb-server (make tidb builds one)"; fi
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from runner import plugins
 from runner.dialects.profile import DialectProfile
+from runner.engine.directives import chaos
 from runner.errors import TestFileError
 from runner.language.parser import parse_file
 from runner.language.records import Block, Command, Location, Query, Record
@@ -66,6 +67,10 @@ def _walk(
                 continue
             if record.name == "failpoint" and "$" not in record.argument:
                 problem = argument_error(record.argument)
+                if problem is not None:
+                    raise TestFileError(record.location, problem)
+            if record.name in chaos.SERVER_DIRECTIVES + chaos.CONNECTION_DIRECTIVES and "$" not in record.argument:
+                problem = chaos.argument_error(record.name, record.argument.strip().removesuffix(record.delimiter))
                 if problem is not None:
                     raise TestFileError(record.location, problem)
             if record.name in _STATEMENT_COMMANDS and record.argument.strip():

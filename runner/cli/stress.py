@@ -16,7 +16,10 @@ from runner.errors import EXIT_TEST_FAILED, EXIT_USAGE, ServerUnavailable, Tidbr
 from runner.server.address import ServerAddress
 
 if TYPE_CHECKING:
-    from runner.stress.run import StressOptions, StressResult
+    from runner.server.embedded import EmbeddedServer
+    from runner.stress.chaos_schedule import Schedule
+    from runner.stress.loop import OnStatement
+    from runner.stress.run import Alongside, StressOptions, StressResult
     from runner.stress.workload import Workload
 
 HELP = """Run a workload (a .test-style file) in a loop on N connections and measure the server.
@@ -90,6 +93,10 @@ def stress(
     database: Annotated[str | None, typer.Option(help="Database (env TIDB_DATABASE; default test).")] = None,
     server_kind: Annotated[str | None, typer.Option(
         "--server", help="Which server tidbrun starts when no --host is given: tidb, mariadb or mysql.")] = None,
+    chaos: Annotated[str | None, typer.Option(
+        metavar="SCHEDULE", help="Faults while the load runs, e.g. '10s kill; 12s restart; 30s pause 5s; 45s cut 3s; "
+        "60s delay 200ms 5s'; afterwards every acknowledged ledger write must be there (docs/stress.md).")] = None,
+    ledger_writers: Annotated[int, typer.Option(min=1, max=32, help="--chaos: connections writing the ledger.")] = 2,
 ) -> None:
     from runner.language.quantities import parse_duration, parse_percent
     from runner.stress.criteria import Criteria
@@ -134,20 +141,27 @@ def stress(
                          max_p95=p95 or DEFAULT_LATENCY_BOUND) if ramp else None,
         ramp_seconds=seconds or DEFAULT_RAMP_DURATION,
     )
+    schedule = _chaos_schedule(chaos, ramp, seconds, settings.external) if chaos is not None else None
     workload = read_workload(workload_path)  # a malformed file: file:line: message, exit 2
     if p95_group and p95_group not in {group.name for group in workload.groups}:
         _usage(f"--max-p95: the workload has no group '{p95_group}'")
     if server_kind is not None:
         os.environ[SERVER_ENV] = server_kind
     with _server(settings.external, settings.host, settings.port, settings.socket, settings.user,
-                 settings.password) as (address, pid):
-        result = _run(workload, address, pid, options)
+                 settings.password) as (address, pid, server):
+        if schedule is None:
+            result = _run(workload, address, pid, options)
+        else:
+            result = _run_with_chaos(workload, address, pid, server, options, schedule, ledger_writers)
     sys.stdout.write(_console(result))
     _write_reports(result, json_file, html_file)
     raise typer.Exit(0 if result.passed else EXIT_TEST_FAILED)
 
 
-def _run(workload: Workload, address: ServerAddress, pid: int | None, options: StressOptions) -> StressResult:
+def _run(workload: Workload, address: ServerAddress, pid: int | None, options: StressOptions,
+         on_statement: OnStatement | None = None, alongside: Alongside | None = None,
+         through: ServerAddress | None = None) -> StressResult:
+    """``through``: where the load connects instead of ``address`` (the chaos fault proxy)."""
     from runner.server.connect import AdminError, open_connection
     from runner.server.flavour import server_version
     from runner.stress.run import run_stress
@@ -162,7 +176,43 @@ def _run(workload: Workload, address: ServerAddress, pid: int | None, options: S
     except AdminError as exc:
         raise ServerUnavailable(f"stress: cannot connect to {where}: {exc}") from None
     described = f"{version} at {where}" + (f" (pid {pid})" if pid is not None else " (not on this machine: no /proc)")
-    return run_stress(workload, address, options, server_pid=pid, server=described)
+    if through is not None:
+        described += ", through tidbrun's fault proxy"
+    return run_stress(workload, through or address, options, server_pid=pid, server=described,
+                      on_statement=on_statement, alongside=alongside)
+
+
+def _chaos_schedule(text: str, ramp: bool, seconds: float | None, external: bool) -> Schedule:
+    from runner.stress.chaos_schedule import ScheduleError, check_fits, parse_schedule
+
+    if ramp:
+        _usage("--chaos and --ramp: one at a time")
+    if seconds is None:
+        _usage("--chaos needs --duration (the schedule's times are within it)")
+    try:
+        schedule = parse_schedule(text)
+        check_fits(schedule, seconds or 0.0)
+    except ScheduleError as exc:
+        _usage(f"--chaos: {exc}")
+        raise AssertionError("unreachable") from None
+    if external and schedule.touches_server:
+        _usage("--chaos: kill, restart and pause need the server tidbrun starts itself (leave out --host, "
+               "--port and --socket); cut and delay work on any server on this machine")
+    return schedule
+
+
+def _run_with_chaos(
+    workload: Workload, address: ServerAddress, pid: int | None, server: EmbeddedServer | None,
+    options: StressOptions, schedule: Schedule, writers: int,
+) -> StressResult:
+    """The load through a fault proxy, the schedule applied meanwhile, the ledger checked after."""
+    from runner.stress.chaos import chaos_for, verdict
+
+    with chaos_for(schedule, address, server, writers=writers) as (chaos, relayed):
+        result = _run(workload, address, pid, options, on_statement=chaos.observe, alongside=chaos, through=relayed)
+        result.chaos = chaos.finish()
+    result.verdicts.append(verdict(result.chaos))
+    return result
 
 
 def _console(result: StressResult) -> str:
@@ -188,8 +238,9 @@ def _write_reports(result: StressResult, json_file: Path | None, html_file: Path
 @contextlib.contextmanager
 def _server(
     external: bool, host: str | None, port: int | None, socket: str | None, user: str, password: str
-) -> Iterator[tuple[ServerAddress, int | None]]:
-    """The server's address and its pid (None when it cannot be read from /proc)."""
+) -> Iterator[tuple[ServerAddress, int | None, EmbeddedServer | None]]:
+    """The server's address, its pid (None when it cannot be read from /proc), and the server
+    when tidbrun started it."""
     from runner.server.process_stats import find_server_pid, is_local
 
     if external:
@@ -197,14 +248,14 @@ def _server(
             _usage(f"--host {host}: tidbrun stress sends load to this machine only (a loopback address)")
         address = ServerAddress(host=host or "127.0.0.1", port=port or 3306, socket=socket, user=user,
                                 password=password)
-        yield address, find_server_pid(port=None if socket else address.port, socket_path=socket)
+        yield address, find_server_pid(port=None if socket else address.port, socket_path=socket), None
         return
     from runner.server.embedded import EmbeddedServer
 
     server = EmbeddedServer()
     try:
         address = server.start()
-        yield address, server.pid
+        yield address, server.pid, server
     finally:
         server.stop()
 

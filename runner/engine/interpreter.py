@@ -23,6 +23,7 @@ from runner.engine.state import TOGGLE_VARIABLES, Modifiers, TestPaths, Toggles
 from runner.engine.variables import VariableError, Variables, as_int, is_true
 from runner.engine.waits import reap_in_time
 from runner.errors import PluginError, TestFileError
+from runner.faults.proxy import ProxyError
 from runner.language.arguments import ArgumentError
 from runner.language.includes import IncludeCache
 from runner.language.parser import ParseResult
@@ -35,6 +36,8 @@ from runner.sessions.session import Session, SessionStateError, State, Statement
 if TYPE_CHECKING:
     from runner.dialects.profile import DialectProfile
     from runner.engine.directives.registry import DirectiveRegistry
+    from runner.faults.connection_faults import ConnectionFaults
+    from runner.server.control import ServerControl
     from runner.sessions.block_monitor import BlockMonitor
     from runner.tidb.failpoints import FailpointScope
 
@@ -94,6 +97,10 @@ class Interpreter:
     statement_wrapper: StatementWrapper | None = None
     # What a directive module keeps for the rest of the test, under its own name (an open budget).
     directive_state: dict[str, object] = field(default_factory=dict)
+    # The embedded server, for the chaos directives (--kill_server...); None on someone else's.
+    server_control: ServerControl | None = None
+    # The fault proxies of the test's connections, when it cuts or delays them.
+    connection_faults: ConnectionFaults | None = None
     _depth: int = 0
 
     # -- running ---------------------------------------------------------------------------------
@@ -148,12 +155,17 @@ class Interpreter:
         if self.failpoints is not None:
             # First: a statement held by a `pause` failpoint only returns once it is off.
             self.stderr.extend(self.failpoints.release())
+        if self.server_control is not None:
+            # Likewise a statement on a paused server: it must run again before the cleanup.
+            self.stderr.extend(self.server_control.release())
         for session in self.sessions.values():
             try:
                 session.close()
             except Exception:
                 pass
         self.sessions.clear()
+        if self.connection_faults is not None:
+            self.connection_faults.close()
         if self.monitor is not None:
             self.monitor.close()
             self.monitor = None
@@ -529,11 +541,22 @@ class Interpreter:
         return self.current
 
     def open_session(self, name: str, params: ConnectParams) -> Session:
-        session = Session(name, params, self.connect, self.statement_wrapper)
+        session = Session(name, self.route(name, params, None), self.connect, self.statement_wrapper)
         session.connect()
         self.sessions[name] = session
         self.switch_to(session)
         return session
+
+    def route(self, name: str, params: ConnectParams, location: Location | None) -> ConnectParams:
+        """``params`` for the connection ``name``: through a fault proxy of its own when the test
+        cuts or delays connections."""
+        faults = self.connection_faults
+        if faults is None:
+            return params
+        try:
+            return faults.route(name, params)
+        except ProxyError as exc:
+            raise TestFailure(location, str(exc)) from None
 
     def switch_to(self, session: Session) -> None:
         if self.current is not None:

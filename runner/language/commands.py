@@ -156,13 +156,17 @@ MYSQL_TESTER_COMMANDS = [
     "wait_until",
 ]
 
-# tidbrun's own: blocked-statement detection and isolationtester-style permutation blocks.
+# tidbrun's own: blocked-statement detection, isolationtester-style permutation blocks, and chaos
+# (faults done to the embedded server and to the test's connections).
 TIDBRUN_COMMANDS = ["wait_for_blocked", "permutations", "end_permutations"]
 # tidbrun's performance budgets (runner.language.budgets).
 TIDBRUN_COMMANDS += ["max_duration", "max_server_memory_growth", "end_max_server_memory_growth"]
+CHAOS_COMMANDS = ["kill_server", "restart_server", "pause_server", "resume_server",
+                  "cut_connection", "delay_connection", "heal_connection"]
 
 ALL_COMMANDS: frozenset[str] = frozenset(
-    name.lower() for name in (*MARIADB_COMMANDS, *MYSQL_COMMANDS, *MYSQL_TESTER_COMMANDS, *TIDBRUN_COMMANDS)
+    name.lower() for name in (*MARIADB_COMMANDS, *MYSQL_COMMANDS, *MYSQL_TESTER_COMMANDS, *TIDBRUN_COMMANDS,
+                  *CHAOS_COMMANDS)
 )
 
 # Commands whose inline data runs from the next line to a terminator line (default EOF).

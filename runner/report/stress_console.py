@@ -5,6 +5,7 @@ from __future__ import annotations
 from tabulate import tabulate
 
 from runner.language.quantities import format_bytes, format_seconds
+from runner.stress.chaos import ChaosReport
 from runner.stress.metrics import Latency
 from runner.stress.run import StressResult
 
@@ -21,6 +22,27 @@ def _percent(value: float | None) -> str:
 
 def _bytes(value: int | None) -> str:
     return "n/a" if value is None else format_bytes(value)
+
+
+def _offset(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.2f}s"
+
+
+def chaos_lines(report: ChaosReport) -> list[str]:
+    """The schedule's actions as they went (times from the start of the load) and the ledger check."""
+    rows = [[f"{outcome.action.at:g}s", outcome.action.describe(), _offset(outcome.applied),
+             _offset(outcome.took), _offset(outcome.ended),
+             outcome.problem or ("not seen" if outcome.ended is not None and outcome.recovered is None
+                                 else _offset(outcome.recovered))]
+            for outcome in report.actions]
+    lines = [f"chaos: {report.schedule}",
+             tabulate(rows, headers=["at", "action", "applied", "took", "over at", "recovered in"],
+                      disable_numparse=True),
+             f"ledger: {report.writers} writer(s), {report.acknowledged} acknowledged writes, {report.unsure} unsure "
+             f"(answer lost), {report.refused} refused; {report.verdict_text()}"]
+    if report.missing:
+        lines += ["acknowledged writes missing:", *(f"  {line}" for line in report.listed_missing())]
+    return lines
 
 
 def render(result: StressResult) -> str:
@@ -56,6 +78,8 @@ def render(result: StressResult) -> str:
         lines += ["", tabulate(steps, headers=["rate/s", "achieved/s", "p95", "p99", "errors", ""],
                                disable_numparse=True),
                   f"knee: {knee:.0f} statements/s" if knee is not None else "knee: none (the first step broke)"]
+    if result.chaos is not None:
+        lines += ["", *chaos_lines(result.chaos)]
     notes = []
     if result.lagging:
         notes.append("note: the load fell behind its rate (statements were sent late; their latency counts from "

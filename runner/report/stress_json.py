@@ -9,12 +9,27 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from runner.stress.chaos import ChaosReport
 from runner.stress.metrics import Latency
 from runner.stress.run import StressResult
 
 
 def _latency(latency: Latency) -> dict[str, Any]:
     return asdict(latency)
+
+
+def _chaos(report: ChaosReport) -> dict[str, Any]:
+    """The schedule's actions (seconds from the start of the load) and the ledger check."""
+    return {
+        "schedule": report.schedule,
+        "actions": [{"at": o.action.at, "action": o.action.kind, "seconds": o.action.seconds,
+                     "latency": o.action.latency, "applied": o.applied, "took": o.took, "over_at": o.ended,
+                     "recovered_in": o.recovered, "problem": o.problem} for o in report.actions],
+        "ledger": {"writers": report.writers, "acknowledged": report.acknowledged, "unsure": report.unsure,
+                   "refused": report.refused, "missing": [list(key) for key in report.missing]},
+        "problem": report.problem,
+        "passed": report.passed,
+    }
 
 
 def document(result: StressResult) -> dict[str, Any]:
@@ -51,6 +66,7 @@ def document(result: StressResult) -> dict[str, Any]:
         "lagging": result.lagging,
         "stopped_by": result.stopped_by,
         "fatal": result.fatal,
+        "chaos": _chaos(result.chaos) if result.chaos is not None else None,
         "verdicts": [asdict(verdict) for verdict in result.verdicts],
         "passed": result.passed,
     }

@@ -16,12 +16,22 @@ _SIZE = (8.0, 2.6)
 _DPI = 100
 
 Series = tuple[str, Sequence[float], Sequence[float | None]]
+Mark = tuple[str, float, float | None]  # a chaos action: its name, when it began, when it was over
 
 
-def _png(title: str, ylabel: str, series: Sequence[Series], *, bars: bool = False) -> str:
+def _png(title: str, ylabel: str, series: Sequence[Series], *, bars: bool = False,
+         marks: Sequence[Mark] = ()) -> str:
     figure = Figure(figsize=_SIZE, dpi=_DPI, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
+    for label, start, end in marks:
+        # The chaos schedule's faults: a line for a kill or restart, a band for what lasts.
+        if end is None or end - start < 0.05:
+            axes.axvline(start, color="#b3261e", linewidth=0.8, alpha=0.6)
+        else:
+            axes.axvspan(start, end, color="#b3261e", alpha=0.12)
+        axes.annotate(label, (start, 1.0), xycoords=("data", "axes fraction"), fontsize=7, color="#b3261e",
+                      rotation=90, va="top", ha="right")
     for label, xs, ys in series:
         points = [(x, y) for x, y in zip(xs, ys, strict=True) if y is not None]
         if not points:
@@ -46,14 +56,18 @@ def _png(title: str, ylabel: str, series: Sequence[Series], *, bars: bool = Fals
 def plots(result: StressResult) -> list[tuple[str, str]]:
     """(alt text, data: URL) of each plot."""
     at = [i.at for i in result.intervals]
+    marks: list[Mark] = [] if result.chaos is None else [
+        (outcome.action.kind, outcome.applied, outcome.ended if outcome.action.seconds else None)
+        for outcome in result.chaos.actions if outcome.applied is not None
+    ]
     latency = _png("Latency per interval", "ms", [
         (name, at, [getattr(i.latency, name) * 1e3 if i.statements else None for i in result.intervals])
         for name in ("p50", "p95", "p99")
-    ])
+    ], marks=marks)
     throughput = _png("Throughput", "statements/s", [
         ("statements/s", at, [i.throughput for i in result.intervals]),
         ("errors/s", at, [i.errors / i.seconds if i.seconds > 0 else 0.0 for i in result.intervals]),
-    ])
+    ], marks=marks)
     sat = [s.at for s in result.samples]
     memory = _png("Server RSS", "MB", [
         ("server", sat, [s.server_rss / 2**20 if s.server_rss is not None else None for s in result.samples]),

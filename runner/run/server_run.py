@@ -22,6 +22,7 @@ from runner.run.safety import RunSafety
 from runner.run.suite import SuiteRunner, TestCase, TestReport, with_collation_variants
 from runner.server.address import ServerAddress
 from runner.server.connect import open_connection
+from runner.server.control import ServerControl
 from runner.server.flavour import detect_flavour, server_version
 from runner.server.keeper import Keeper, ServerSetup
 from runner.tidb import server_config as tidb_server
@@ -147,6 +148,9 @@ def run_on_server(
                 environment=_environment(config, address, vardir, mysql_test_dir, first.path, version, keeper),
                 failpoints=failpoints,
                 flavour=flavour,
+                server_control=(
+                    ServerControl(servers[0], safety.crash.expect) if servers and safety.crash is not None else None
+                ),
             )
             guard = safety.guard(
                 runner,

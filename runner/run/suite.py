@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runner.config.run_config import RunConfig
 from runner.engine.interpreter import Interpreter
@@ -15,6 +16,7 @@ from runner.engine.position import Position
 from runner.engine.state import TestPaths, Toggles
 from runner.engine.variables import Variables
 from runner.errors import TestFileError
+from runner.faults.connection_faults import ConnectionFaults
 from runner.faults.context import for_exception, for_test_failure
 from runner.faults.reach import Reach
 from runner.judge.compare import (
@@ -35,6 +37,9 @@ from runner.run.testinfo import TestInfo
 from runner.server.address import ServerAddress
 from runner.sessions.driver import ConnectError, Connection, ConnectParams, connect, connect_complete
 from runner.tidb.failpoints import FailpointAPI
+
+if TYPE_CHECKING:
+    from runner.server.control import ServerControl
 
 
 def discover(paths: list[Path], result_file: Path | None = None) -> list[TestCase]:
@@ -84,14 +89,17 @@ _SOURCE_LINE = re.compile(rb"^[ \t]*(?:--[ \t]*)?source[ \t]+([^\s;$]+)", re.MUL
 # query_cache_info shows the client's capability flags, and libmysqlclient cannot ask for MariaDB's
 # extended metadata as libmariadb does.
 _COMPLETE_PROTOCOL_MARKS = (b"enable_info", b"enable_metadata", b"enable_session_track_info", b"query_cache_info")
+# The directives that need the test's connections to go through fault proxies.
+_CONNECTION_FAULT_MARKS = (b"cut_connection", b"delay_connection", b"heal_connection")
+_MARKS = _COMPLETE_PROTOCOL_MARKS + _CONNECTION_FAULT_MARKS
 
 
-# A file's scan for the marks: whether it has one, and the files it sources; by path, mtime, size.
-Scans = dict[tuple[Path, int, int], tuple[bool, list[bytes]]]
+# A file's scan: the marks it has, and the files it sources; by path, mtime, size.
+Scans = dict[tuple[Path, int, int], tuple[frozenset[bytes], list[bytes]]]
 
 
-def _scan(text: bytes) -> tuple[bool, list[bytes]]:
-    return any(mark in text for mark in _COMPLETE_PROTOCOL_MARKS), _SOURCE_LINE.findall(text)
+def _scan(text: bytes) -> tuple[frozenset[bytes], list[bytes]]:
+    return frozenset(mark for mark in _MARKS if mark in text), _SOURCE_LINE.findall(text)
 
 
 def _is_file(path: Path) -> bool:
@@ -110,12 +118,21 @@ def _needs_complete_protocol(test: Path, basedir: Path, text: bytes, scans: Scan
 
     ``text`` is the test's (read once, for this and the reader); the files it sources are scanned
     once per run (``scans``)."""
+    return bool(_marks_in(test, basedir, text, scans).intersection(_COMPLETE_PROTOCOL_MARKS))
+
+
+def _cuts_connections(marks: frozenset[bytes]) -> bool:
+    """Whether the test (or a file it sources) cuts, delays or heals connections: then each of
+    its connections goes through a fault proxy of its own."""
+    return bool(marks.intersection(_CONNECTION_FAULT_MARKS))
+
+
+def _marks_in(test: Path, basedir: Path, text: bytes, scans: Scans | None) -> frozenset[bytes]:
+    """The marks in the test's ``text`` and in the files it sources."""
     scans = {} if scans is None else scans
     seen: set[Path] = {test}
-    marked, names = _scan(text)
+    found, names = _scan(text)
     pending = [(test, name) for name in names]
-    if marked:
-        return True
     while pending:
         source, name = pending.pop()
         relative = Path(name.decode("latin-1").strip("'\""))
@@ -134,10 +151,9 @@ def _needs_complete_protocol(test: Path, basedir: Path, text: bytes, scans: Scan
                 scanned = scans[key] = _scan(path.read_bytes())
         except OSError:
             continue
-        if scanned[0]:
-            return True
-        pending.extend((path, found) for found in scanned[1])
-    return False
+        found |= scanned[0]
+        pending.extend((path, sourced) for sourced in scanned[1])
+    return found
 
 
 def _suite_dir(test: Path) -> Path:
@@ -177,6 +193,7 @@ class SuiteRunner:
     plugins: Plugins = field(default_factory=current_plugins)  # directives, dialects, test hooks, judge
     includes: IncludeCache = field(default_factory=IncludeCache)  # sourced files, parsed once per run
     protocol_scans: Scans = field(default_factory=dict)  # sourced files scanned once per run
+    server_control: ServerControl | None = None  # the embedded server, for the chaos directives
 
     def connect_params(self) -> ConnectParams:
         address = self.address
@@ -238,7 +255,8 @@ class SuiteRunner:
                 env.pop(name, None)
             else:
                 env[name] = value
-        complete = _needs_complete_protocol(case.path, basedir, text, self.protocol_scans)
+        marks = _marks_in(case.path, basedir, text, self.protocol_scans)
+        complete = bool(marks.intersection(_COMPLETE_PROTOCOL_MARKS))
         base_connect = connect_complete if complete else connect
         own_connect: Callable[[ConnectParams], Connection] = base_connect
         connector = profile.connector(base_connect)
@@ -267,6 +285,8 @@ class SuiteRunner:
             failpoints=self.failpoints.scope() if self.failpoints is not None else None,
             position=self.position,
             statement_wrapper=test_wrapper,
+            server_control=self.server_control,
+            connection_faults=ConnectionFaults() if _cuts_connections(marks) else None,
         )
         try:
             interpreter.defaults = database.create()

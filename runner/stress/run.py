@@ -7,6 +7,7 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol
 
 from runner.errors import ServerUnavailable, TestFileError, TidbrunError
 from runner.server.address import ServerAddress
@@ -18,6 +19,9 @@ from runner.stress.metrics import Interval, Latency, Recorder, merged
 from runner.stress.ramp import RampOptions, RampResult, run_ramp
 from runner.stress.sampler import ResourceSample, Sampler
 from runner.stress.workload import Workload
+
+if TYPE_CHECKING:
+    from runner.stress.chaos import ChaosReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,7 @@ class StressResult:
     lagging: bool = False
     stopped_by: str = ""
     fatal: str | None = None
+    chaos: ChaosReport | None = None  # --chaos: the actions as they went, recovery times, the ledger check
 
     @property
     def statements(self) -> int:
@@ -108,8 +113,10 @@ def run_stress(
     server_pid: int | None,
     server: str,
     on_statement: OnStatement | None = None,
+    alongside: Alongside | None = None,
 ) -> StressResult:
-    """Run ``workload`` on the server at ``address`` (its process ``server_pid`` when local)."""
+    """Run ``workload`` on the server at ``address`` (its process ``server_pid`` when local);
+    ``alongside`` is started with the load and stopped when it ends (a chaos schedule)."""
     database = options.load.database
     if workload.setup:
         run_steps(workload.setup, address, database)
@@ -139,6 +146,8 @@ def run_stress(
         else:
             load = Load(workload, address, options.load, on_statement=on_statement)
             sampler.recorder = load.recorder
+            if alongside is not None:
+                alongside.start()
             load.start()
             try:
                 result = load.wait()
@@ -146,6 +155,9 @@ def run_stress(
                 load.stop()
                 load.wait()
                 raise
+            finally:
+                if alongside is not None:
+                    alongside.stop()
             recorder = result.recorder
         seconds = time.monotonic() - started
         server_after, own_after = _sample(server_pid), sample(os.getpid())
@@ -186,6 +198,13 @@ def run_stress(
     else:
         stress.verdicts = judge(options.criteria, figures)
     return stress
+
+
+class Alongside(Protocol):
+    """Something that runs while the load does (``runner.stress.chaos.Chaos``)."""
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
 
 
 def _serving(address: ServerAddress, database: str) -> bool:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Literal
 
 from runner.errors import TestFileError
+from runner.language.commands import CHAOS_COMMANDS
 from runner.language.parser import ParseResult
 from runner.language.records import Command, Location, Query, Record, Style
 
@@ -70,7 +71,7 @@ TESTER_IMPLEMENTED: frozenset[str] = frozenset(
 
 # tidbrun's own TiDB directives, read in `--name` form in mysql-tester files too (mysql-tester
 # itself rejects them, so files that use them are tidbrun's).
-TIDBRUN_COMMANDS: frozenset[str] = frozenset({"failpoint", "wait_until"})
+TIDBRUN_COMMANDS: frozenset[str] = frozenset({"failpoint", "wait_until", *CHAOS_COMMANDS})
 
 # Commands whose argument mysql-tester trims (getQueryType).
 _TRIMMED_ARGUMENT = frozenset({"echo", "sorted_result"})

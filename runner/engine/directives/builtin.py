@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from runner.engine.directives import (
     blocking,
     budgets,
+    chaos,
     connections,
     files,
     flow,
@@ -22,7 +23,8 @@ from runner.hooks import hookimpl
 if TYPE_CHECKING:
     from runner.engine.directives.registry import Registering
 
-MODULES = (queries, connections, flow, output, files, tidb, blocking, server, replication, optimizer_trace, budgets)
+MODULES = (queries, connections, flow, output, files, tidb, blocking, server, replication, optimizer_trace, budgets,
+           chaos)
 
 
 @hookimpl

@@ -124,6 +124,7 @@ def connect(ctx: Interpreter, cmd: Command) -> None:
     logged = log and ctx.toggles.connect_log
     if logged and expected is not None:
         chunks.append(echo)
+    params = ctx.route(name, params, cmd.location)
     session = Session(name, params, ctx.connect, ctx.statement_wrapper)
     try:
         try:
