@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import math
 
-from pytimeparse import parse as parse_timespan
+from runner.language import quantities
 
 UNITS_HINT = "a duration above 0: a number of seconds, or with a unit (90s, 15m, 1h)"
 
 
 def parse_duration(text: str) -> float:
-    """Seconds in ``text``; ValueError naming the accepted forms for anything else."""
-    value = text.strip()
+    """Seconds in ``text``, above 0; ValueError naming the accepted forms for anything else."""
     try:
-        seconds = float(value)
+        seconds = quantities.parse_duration(text)
     except ValueError:
-        parsed = parse_timespan(value) if value else None
-        seconds = float(parsed) if parsed is not None else math.nan
+        seconds = math.nan
     if not (math.isfinite(seconds) and seconds > 0):
         raise ValueError(f"{text!r} is not {UNITS_HINT}")
     return seconds

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pytimeparse import parse as parse_timespan
+
 _NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"
 _DURATION = re.compile(_NUMBER + r"\s*(us|µs|ms|s|m|min|h)?", re.IGNORECASE)
 _SIZE = re.compile(_NUMBER + r"\s*(b|kb|kib|k|mb|mib|m|gb|gib|g)?", re.IGNORECASE)
@@ -16,11 +18,14 @@ _BYTES = {"b": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb
 
 
 def parse_duration(text: str, *, default_unit: str = "s") -> float:
-    """Seconds in ``text``: ``250ms``, ``2s``, ``1.5m``; a bare number is in ``default_unit``."""
+    """Seconds in ``text``: ``250ms``, ``2s``, ``1.5m``, ``1h30m``; a bare number is in ``default_unit``."""
     m = _DURATION.fullmatch(text.strip())
-    if m is None:
-        raise ValueError(f"'{text}' is not a duration (e.g. 500ms, 2s, 1m)")
-    return float(m.group(1)) * _SECONDS[(m.group(2) or default_unit).lower()]
+    if m is not None:
+        return float(m.group(1)) * _SECONDS[(m.group(2) or default_unit).lower()]
+    compound = parse_timespan(text.strip()) if text.strip() else None  # 1h30m, 2 minutes 10 seconds
+    if compound is None:
+        raise ValueError(f"'{text}' is not a duration (e.g. 500ms, 2s, 15m, 1h30m)")
+    return float(compound)
 
 
 def parse_size(text: str) -> int:
