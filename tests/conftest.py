@@ -6,10 +6,13 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from runner.server.embedded import EmbeddedServer
+from runner.sessions.driver import ConnectParams, connect
 
 # The e2e tests run tidbrun against the same kind of private server as the integration tests.
 # pytest keeps one instance per place a fixture is defined, so a run of both folders starts
@@ -78,3 +81,24 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode("latin-1"))
     return path
+
+
+@contextmanager
+def account_with_password(server: EmbeddedServer, user: str, password: str, grant: str | None) -> Iterator[None]:
+    """``user`` with ``password`` on the server (over TCP and the socket), with ``grant`` when named
+    (``GRANT ALL ON test.* TO {account}``); dropped afterwards."""
+    address = server.address
+    admin = connect(ConnectParams(host="localhost", user="root", socket=address.socket, port=address.port))
+    try:
+        for host in ("localhost", "127.0.0.1"):
+            statements = [f"CREATE USER '{user}'@'{host}' IDENTIFIED BY '{password}'"]
+            if grant is not None:
+                statements.append(grant.format(account=f"'{user}'@'{host}'"))
+            for sql in statements:
+                outcome = admin.execute(sql)
+                assert outcome.error is None, outcome.error
+        yield
+    finally:
+        for host in ("localhost", "127.0.0.1"):
+            admin.execute(f"DROP USER IF EXISTS '{user}'@'{host}'")
+        admin.close()

@@ -36,6 +36,12 @@ if TYPE_CHECKING:
     from runner.sessions.session import StatementWrapper
 
 T = TypeVar("T")
+
+
+class _WantsPassword(Exception):
+    """The server refused us for want of a password, and a terminal is there to ask for one."""
+
+
 log = logging.getLogger("tidbrun.run")
 
 
@@ -114,27 +120,36 @@ class RunSafety:
         faults = self.config.faults
         policy = retry.CONNECT.with_deadline(faults.connect_timeout)
         where = _where(address)
-        try:
-            return address, retry.call(lambda _limit: probe(address), policy, f"cannot reach the server at {where}")
-        except retry.RetriesExhausted:
-            self.breaker.trip("the server could not be reached at the start of the run")
-            raise
-        except Exception as exc:
-            errno, _, _ = error_fields(exc)
-            if not (errno in ASKS_FOR_PASSWORD and faults.may_prompt and faults.password_source == "none"):
+        def attempt(address: ServerAddress, may_ask: bool) -> T:
+            try:
+                return retry.call(lambda _limit: probe(address), policy, f"cannot reach the server at {where}")
+            except retry.RetriesExhausted:
+                self.breaker.trip("the server could not be reached at the start of the run")
+                raise
+            except Exception as exc:
+                errno, _, _ = error_fields(exc)
+                if may_ask and errno in ASKS_FOR_PASSWORD:
+                    raise _WantsPassword from None
                 raise _unavailable(f"cannot use the server at {where}", exc) from None
+
+        try:
+            return address, attempt(address, faults.may_prompt and faults.password_source == "none")
+        except _WantsPassword:
+            pass
         password = read_password(f"Enter password for {address.user}@{where}: ")
         address = replace(address, password=password)
         self.config.server.password = password
         self.config.faults.password_source = "prompt"
         self._address = address
-        try:
-            return address, retry.call(lambda _limit: probe(address), policy, f"cannot reach the server at {where}")
-        except retry.RetriesExhausted:
-            self.breaker.trip("the server could not be reached at the start of the run")
-            raise
-        except Exception as exc:
-            raise _unavailable(f"cannot use the server at {where}", exc) from None
+        return address, attempt(address, False)
+        password = read_password(f"Enter password for {address.user}@{where}: ")
+        address = replace(address, password=password)
+        self.config.server.password = password
+        self.config.faults.password_source = "prompt"
+        self._address = address
+        answer = attempt(address, False)
+        assert answer is not None  # attempt() raises rather than answer None when it may not ask
+        return address, answer
 
     # -- the tests ---------------------------------------------------------------------------------
 

@@ -12,8 +12,7 @@ import pytest
 
 from runner.server.address import free_port
 from runner.server.embedded import EmbeddedServer, find_server_kind
-from runner.sessions.driver import ConnectParams, connect
-from tests.conftest import run_tidbrun, write
+from tests.conftest import account_with_password, run_tidbrun, write
 
 pytestmark = pytest.mark.e2e
 
@@ -34,19 +33,8 @@ def steps(stdout: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def password(embedded_server: EmbeddedServer) -> Iterator[str]:
     secret = f"Pw-{secrets.token_hex(6)}"
-    address = embedded_server.address
-    admin = connect(ConnectParams(host="localhost", user="root", socket=address.socket, port=address.port))
-    try:
-        for host in ("localhost", "127.0.0.1"):
-            for sql in (f"CREATE USER '{USER}'@'{host}' IDENTIFIED BY '{secret}'",
-                        f"GRANT ALL ON test.* TO '{USER}'@'{host}'"):
-                outcome = admin.execute(sql)
-                assert outcome.error is None, outcome.error
+    with account_with_password(embedded_server, USER, secret, "GRANT ALL ON test.* TO {account}"):
         yield secret
-    finally:
-        for host in ("localhost", "127.0.0.1"):
-            admin.execute(f"DROP USER IF EXISTS '{USER}'@'{host}'")
-        admin.close()
 
 
 def test_on_the_embedded_server(tmp_path: Path) -> None:

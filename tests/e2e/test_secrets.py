@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from runner.server.embedded import EmbeddedServer
-from runner.sessions.driver import ConnectParams, connect
-from tests.conftest import CliRun, run_tidbrun, tidbrun_command, write
+from tests.conftest import CliRun, account_with_password, run_tidbrun, tidbrun_command, write
 from tests.e2e.faults_helpers import environment, start_tidbrun
 
 pytestmark = pytest.mark.e2e
@@ -27,19 +26,8 @@ USER = "tidbrun_secret"
 @pytest.fixture(scope="module")
 def password(embedded_server: EmbeddedServer) -> Iterator[str]:
     secret = f"Pw-{secrets.token_hex(8)}-Harpsichord"
-    address = embedded_server.address
-    admin = connect(ConnectParams(host="localhost", user="root", socket=address.socket, port=address.port))
-    try:
-        for host in ("localhost", "127.0.0.1"):
-            for sql in (f"CREATE USER '{USER}'@'{host}' IDENTIFIED BY '{secret}'",
-                        f"GRANT ALL ON *.* TO '{USER}'@'{host}' WITH GRANT OPTION"):
-                outcome = admin.execute(sql)
-                assert outcome.error is None, outcome.error
+    with account_with_password(embedded_server, USER, secret, "GRANT ALL ON *.* TO {account} WITH GRANT OPTION"):
         yield secret
-    finally:
-        for host in ("localhost", "127.0.0.1"):
-            admin.execute(f"DROP USER IF EXISTS '{USER}'@'{host}'")
-        admin.close()
 
 
 

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from runner.server.embedded import EmbeddedServer
-from runner.sessions.driver import ConnectParams, connect
-from tests.conftest import REPO, tidbrun_command, write
+from tests.conftest import REPO, account_with_password, tidbrun_command, write
 from tests.e2e.test_secrets import run_on_terminal
 
 pytestmark = pytest.mark.e2e
@@ -24,17 +23,8 @@ WRONG = "Wrong-Pw-Oboe-2"
 
 @pytest.fixture(scope="module")
 def account(embedded_server: EmbeddedServer) -> Iterator[str]:
-    address = embedded_server.address
-    admin = connect(ConnectParams(host="localhost", user="root", socket=address.socket, port=address.port))
-    try:
-        for host in ("localhost", "127.0.0.1"):
-            outcome = admin.execute(f"CREATE USER '{USER}'@'{host}' IDENTIFIED BY '{RIGHT}'")
-            assert outcome.error is None, outcome.error
+    with account_with_password(embedded_server, USER, RIGHT, None):
         yield USER
-    finally:
-        for host in ("localhost", "127.0.0.1"):
-            admin.execute(f"DROP USER IF EXISTS '{USER}'@'{host}'")
-        admin.close()
 
 
 def run_with_input(args: list[str], typed: str) -> subprocess.CompletedProcess[str]:
