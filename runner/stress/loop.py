@@ -178,8 +178,7 @@ class Load:
             conn = self._connect()
             for iteration in itertools.count(1):
                 variables.set("iteration", str(iteration))
-                group = rng.choices(self.workload.groups, self._weights)[0] if len(self._weights) > 1 \
-                    else self.workload.groups[0]
+                group = rng.choices(self.workload.groups, self._weights)[0]
                 conn = self._run_group(number, group, conn, variables, rng, pace)
                 if conn is None:
                     return
