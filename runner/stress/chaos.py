@@ -40,6 +40,7 @@ from runner.server.control import ServerControl
 from runner.sessions.driver import ConnectError, Connection, Outcome, ServerError, connect
 from runner.stress.chaos_schedule import Action, Schedule
 from runner.stress.criteria import Verdict
+from runner.stress.loop import CONNECTION_GONE
 
 if TYPE_CHECKING:
     from runner.server.address import ServerAddress
@@ -53,8 +54,6 @@ DEFAULT_WRITERS = 2
 RECONNECT_PAUSE = 0.05
 STOP_WAIT_SECONDS = 30.0
 MAX_LISTED = 20
-# The connection is gone: the statement's outcome is unknown.
-_CONNECTION_GONE = frozenset({1053, 1927, 2002, 2003, 2006, 2013, 2055})
 
 
 class ChaosError(TidbrunError):
@@ -301,7 +300,7 @@ class _LedgerWriter(threading.Thread):
                 if outcome.error is None:
                     self.acknowledged.append(seq)
                     self._on_acknowledged(sent, time.monotonic())
-                elif outcome.error.errno in _CONNECTION_GONE:
+                elif outcome.error.errno in CONNECTION_GONE:  # the outcome is unknown
                     self.unsure += 1
                     _close(conn)
                     conn = None

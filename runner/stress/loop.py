@@ -44,7 +44,7 @@ _GRACE = 5.0  # seconds after the bound and a statement timeout before wait() le
 MAX_SECONDS = 6 * 3600.0  # the bound of a load that names none that stops it sooner
 DEFAULT_DATABASE = "test"
 # Errors after which the connection is gone (the client library's "lost" family and a kill).
-_CONNECTION_GONE = frozenset({1053, 1927, 2002, 2003, 2006, 2013, 2055})
+CONNECTION_GONE = frozenset({1053, 1927, 2002, 2003, 2006, 2013, 2055})
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +232,7 @@ class Load:
                 self.recorder.record(group.name, seconds, error.errno, error.sqlstate)
             if self.on_statement is not None:
                 self.on_statement(StatementDone(number, group.name, sql, started, seconds, error))
-            if error is not None and error.errno in _CONNECTION_GONE:
+            if error is not None and error.errno in CONNECTION_GONE:
                 conn = self._reconnect(conn)
         return conn
 
