@@ -29,6 +29,7 @@ from runner.render.base import Dialect
 from runner.run.per_test_database import PerTestDatabase
 from runner.run.records import Status, TestCase, TestReport
 from runner.run.testinfo import TestInfo
+from runner.run.working_folder import working_folder
 from runner.server.address import ServerAddress
 from runner.sessions.driver import ConnectError, Connection, ConnectParams, connect, connect_complete
 from runner.tidb.failpoints import FailpointAPI
@@ -244,7 +245,8 @@ class SuiteRunner:
         try:
             interpreter.defaults = database.create()
             self.plugins.call("tidbrun_test_setup", test=test)
-            output = interpreter.run(records)
+            with working_folder(paths.test_file):
+                output = interpreter.run(records)
         except TestSkipped as skipped:
             return TestReport(case, "skip", time.perf_counter() - started, skipped.reason)
         except TestFailure as failure:
