@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runner.errors import TestFileError
+from runner.judge.tree_rejects import tree_reject_path
 from runner.sessions.driver import ENCODING
 
 
@@ -98,11 +99,17 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def reject_path(result: Path, reject_dir: Path | None) -> Path:
-    """Where the ``.reject`` goes: the reject folder when given or when the suite is read-only."""
+def reject_path(result: Path, reject_dir: Path | None, tree_rejects: Path | None = None) -> Path:
+    """Where the ``.reject`` goes: the reject folder when given, the run's ``tree_rejects`` for a
+    result in a mysql-test tree (runner.judge.tree_rejects), the temp folder when the suite is
+    read-only."""
     name = result.name[: -len(".result")] + ".reject" if result.name.endswith(".result") else result.name + ".reject"
     if reject_dir is not None:
         return reject_dir / name
+    if tree_rejects is not None:
+        in_tree = tree_reject_path(result, tree_rejects, name)
+        if in_tree is not None:
+            return in_tree
     if os.access(result.parent, os.W_OK):
         return result.parent / name
     return Path(tempfile.gettempdir()) / "tidbrun-reject" / name

@@ -40,7 +40,7 @@ def judge(case: TestCase, output: str, seconds: float, config: RunConfig, flavou
     result = expected_result_path(case.result, flavour)
     expected = read_result(result)
     if expected is None:
-        reject = reject_path(result, config.reject_dir)
+        reject = reject_path(result, config.reject_dir, config.tree_reject_dir)
         write_atomically(reject, output)
         return TestReport(
             case, "fail", seconds, f"the result file {result} does not exist (output in {reject})",
@@ -49,7 +49,7 @@ def judge(case: TestCase, output: str, seconds: float, config: RunConfig, flavou
     mismatch: Mismatch | None = compare(expected, output, expected_name=str(result), actual_name="actual")
     if mismatch is None:
         return TestReport(case, "pass", seconds, output=output)
-    reject = reject_path(result, config.reject_dir)
+    reject = reject_path(result, config.reject_dir, config.tree_reject_dir)
     write_atomically(reject, output)
     return TestReport(
         case, "fail", seconds, f"result content mismatch (first at line {mismatch.first_line}; output in {reject})",
@@ -72,7 +72,7 @@ def _judge_rdiff(case: TestCase, output: str, seconds: float, config: RunConfig)
     mismatch = compare(expected, output, expected_name=f"{case.result} + {case.rdiff.name}", actual_name="actual")
     if mismatch is None:
         return TestReport(case, "pass", seconds, output=output)
-    reject = reject_path(case.rdiff, config.reject_dir)
+    reject = reject_path(case.rdiff, config.reject_dir, config.tree_reject_dir)
     write_atomically(reject, output)
     return TestReport(
         case, "fail", seconds, f"result content mismatch (first at line {mismatch.first_line}; output in {reject})",
