@@ -36,3 +36,10 @@ def resolve_arguments(
     selection = Selection(tuple(do_test), tuple(skip_test), keyword, tuple(only))
     check(selection)
     return resolved, selection
+
+
+def names_a_test(paths: list[Path]) -> bool:
+    """Whether the arguments name a test (a file, or a ``suite.test`` name resolved to its file)
+    rather than only folders: mysql-test-run.pl then turns ``--big-test`` on, since a test asked
+    for by name is meant to run."""
+    return any(not path.is_dir() for path in paths)
