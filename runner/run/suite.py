@@ -103,7 +103,7 @@ def _needs_complete_protocol(test: Path, basedir: Path, text: bytes, scans: Scan
     while pending:
         source, name = pending.pop()
         relative = Path(name.decode("latin-1").strip("'\""))
-        for folder in (source.parent, test.parent, basedir):
+        for folder in (source.parent, test.parent, _suite_dir(test), basedir):  # as `source` resolves
             if (folder / relative).is_file():
                 path = folder / relative
                 break
