@@ -185,7 +185,8 @@ def run(
         ),
     ] = 1,
     big_test: Annotated[
-        bool, typer.Option("--big-test", help="Also run tests that source include/big_test.inc.")
+        bool, typer.Option("--big-test", help="Also run tests that source include/big_test.inc (always on "
+                                         "when a test is named, as in mysql-test-run.pl).")
     ] = False,
     plain: Annotated[
         bool,
@@ -286,7 +287,7 @@ def run(
     dialects = plugins.activate(plugin or []).dialects
     if dialect is not None and dialect not in dialects:
         _usage(f"unknown dialect '{dialect}' (use {' or '.join(dialects)})")
-    from runner.cli.names import resolve_arguments
+    from runner.cli.names import names_a_test, resolve_arguments
 
     try:
         paths, selection = resolve_arguments(paths or [], basedir, do_test or [], skip_test or [], keyword,
@@ -354,7 +355,7 @@ def run(
         matrix=parameters,
         reap_timeout=reap_timeout,
         jobs=jobs,
-        big_test=big_test,
+        big_test=big_test or names_a_test(paths),
         plain=plain,
         plugins=tuple(plugin or ()),
         junit=junit,

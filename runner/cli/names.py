@@ -101,3 +101,10 @@ def _in_suites(test: str, suites: list[str], roots: list[Path]) -> tuple[Path, s
         except ValueError:
             continue
     raise ValueError(f"no test {test} in the suites {', '.join(suites)}")
+
+
+def names_a_test(paths: list[Path]) -> bool:
+    """Whether the arguments name a test (a file, or a ``suite.test`` name resolved to its file)
+    rather than only folders: mysql-test-run.pl then turns ``--big-test`` on, since a test asked
+    for by name is meant to run."""
+    return any(not path.is_dir() for path in paths)

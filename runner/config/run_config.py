@@ -46,6 +46,9 @@ class RunConfig:
     basedir: Path | None = None
     result_file: Path | None = None
     reject_dir: Path | None = None
+    # Set by the run: where the .reject of a test of a mysql-test tree goes without --reject-dir
+    # (runner.judge.tree_rejects), so that a run leaves the tree as it found it.
+    tree_reject_dir: Path | None = None
     vardir: Path | None = None
     verbose: bool = False
     color: bool | None = None  # None: when stdout is a terminal

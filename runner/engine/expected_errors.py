@@ -40,7 +40,12 @@ class ExpectedErrors:
     @classmethod
     def parse(cls, text: str) -> ExpectedErrors:
         codes: list[int | str] = []
-        for raw in text.split(","):
+        # mysqltest stops at the end of the text after stepping past a comma, so one comma at the
+        # very end closes the list (`ER_X,`); any other empty entry (`ER_X,,ER_Y`, `,ER_X`) is refused.
+        entries = text.split(",")
+        if len(entries) > 1 and entries[-1] == "":
+            entries.pop()
+        for raw in entries:
             # mysqltest reads a code up to a blank; what follows is ignored (`ER_X 1425`).
             words = raw.split()
             token = words[0] if words else ""

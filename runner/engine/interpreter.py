@@ -579,7 +579,9 @@ class Interpreter:
         if path.is_absolute():
             candidates = [path]
         else:
-            here = Path(location.file).parent
+            # The test file's own lines are located by the name it was given (maybe relative to
+            # where tidbrun started, while the test may run elsewhere: runner.run.working_folder).
+            here = self.paths.test_file.parent if location.parent is None else Path(location.file).parent
             candidates = [here / path, self.paths.suite_dir / path, self.paths.basedir / path, Path.cwd() / path]
         for candidate in candidates:
             if candidate.is_file():

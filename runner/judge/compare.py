@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runner.errors import TestFileError
+from runner.judge.tree_rejects import tree_reject_path
 from runner.sessions.driver import ENCODING
 
 
@@ -100,14 +101,19 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def reject_path(result: Path, reject_dir: Path | None) -> Path:
-    """Where the ``.reject`` goes: the reject folder when given, else beside the result (where the
-    result would be, for a new test: its folder is made), else, for a suite that cannot be
-    written, the user's own ``~/.cache/tidbrun/rejects`` (a shared temporary folder would mix
-    users and runs)."""
+def reject_path(result: Path, reject_dir: Path | None, tree_rejects: Path | None = None) -> Path:
+    """Where the ``.reject`` goes: the reject folder when given; for a result in a mysql-test tree,
+    the run's ``tree_rejects`` (runner.judge.tree_rejects: the tree is never written); else beside
+    the result (where the result would be, for a new test: its folder is made), else, for a suite
+    that cannot be written, the user's own ``~/.cache/tidbrun/rejects`` (a shared temporary folder
+    would mix users and runs)."""
     name = result.name[: -len(".result")] + ".reject" if result.name.endswith(".result") else result.name + ".reject"
     if reject_dir is not None:
         return reject_dir / name
+    if tree_rejects is not None:
+        in_tree = tree_reject_path(result, tree_rejects, name)
+        if in_tree is not None:
+            return in_tree
     folder = result.parent
     existing = next((p for p in (folder, *folder.parents) if p.exists()), folder)
     if os.access(existing, os.W_OK):
@@ -116,10 +122,10 @@ def reject_path(result: Path, reject_dir: Path | None) -> Path:
     return cache / "tidbrun" / "rejects" / name
 
 
-def remove_reject(result: Path, reject_dir: Path | None) -> None:
+def remove_reject(result: Path, reject_dir: Path | None, tree_rejects: Path | None = None) -> None:
     """A test that passes leaves no ``.reject`` of an earlier failure behind."""
     with contextlib.suppress(OSError):
-        reject_path(result, reject_dir).unlink(missing_ok=True)
+        reject_path(result, reject_dir, tree_rejects).unlink(missing_ok=True)
 
 
 def flavour_result_path(default: Path, flavour: str) -> Path:

@@ -38,12 +38,12 @@ def judge(case: TestCase, output: str, seconds: float, config: RunConfig, flavou
     if config.record:
         recorded = record_result(case.result, flavour, output, split=config.record_flavour)
         for written in {recorded.path, case.result}:
-            remove_reject(written, config.reject_dir)
+            remove_reject(written, config.reject_dir, config.tree_reject_dir)
         return TestReport(case, "pass", seconds, recorded.note, output=output, recorded=True)
     result = expected_result_path(case.result, flavour)
     expected = read_result(result)
     if expected is None:
-        reject = reject_path(result, config.reject_dir)
+        reject = reject_path(result, config.reject_dir, config.tree_reject_dir)
         write_atomically(reject, output)
         return TestReport(
             case, "fail", seconds,
@@ -52,9 +52,9 @@ def judge(case: TestCase, output: str, seconds: float, config: RunConfig, flavou
         )
     mismatch: Mismatch | None = compare(expected, output, expected_name=str(result), actual_name="actual")
     if mismatch is None:
-        remove_reject(result, config.reject_dir)
+        remove_reject(result, config.reject_dir, config.tree_reject_dir)
         return TestReport(case, "pass", seconds, output=output)
-    reject = reject_path(result, config.reject_dir)
+    reject = reject_path(result, config.reject_dir, config.tree_reject_dir)
     write_atomically(reject, output)
     return TestReport(
         case, "fail", seconds, f"result content mismatch (first at line {mismatch.first_line}; output in {reject})",
@@ -69,7 +69,7 @@ def _judge_rdiff(case: TestCase, output: str, seconds: float, config: RunConfig)
             write_atomically(case.rdiff, rdiff_of(case.result, output, case.rdiff.name))
         except RdiffError as exc:
             return TestReport(case, "error", seconds, str(exc), output=output)
-        remove_reject(case.rdiff, config.reject_dir)
+        remove_reject(case.rdiff, config.reject_dir, config.tree_reject_dir)
         return TestReport(case, "pass", seconds, f"recorded {case.rdiff}", output=output, recorded=True)
     try:
         expected = patched_result(case.result, case.rdiff)
@@ -77,9 +77,9 @@ def _judge_rdiff(case: TestCase, output: str, seconds: float, config: RunConfig)
         return TestReport(case, "error", seconds, str(exc), output=output)
     mismatch = compare(expected, output, expected_name=f"{case.result} + {case.rdiff.name}", actual_name="actual")
     if mismatch is None:
-        remove_reject(case.rdiff, config.reject_dir)
+        remove_reject(case.rdiff, config.reject_dir, config.tree_reject_dir)
         return TestReport(case, "pass", seconds, output=output)
-    reject = reject_path(case.rdiff, config.reject_dir)
+    reject = reject_path(case.rdiff, config.reject_dir, config.tree_reject_dir)
     write_atomically(reject, output)
     return TestReport(
         case, "fail", seconds, f"result content mismatch (first at line {mismatch.first_line}; output in {reject})",

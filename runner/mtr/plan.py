@@ -117,9 +117,12 @@ class Planner:
         if result.is_rdiff and not self._patch:
             skip = Skip("requires patch executable")
         environment = run.environment()
+        # MTR names the test and its suite in %ENV before it starts the servers, so a `.opt` may
+        # use them (`--file-key-management-filename=$MTR_SUITE_DIR/t/filekeys-data.enc`).
+        identity = {"MTR_SUITE_DIR": str(suite.dir), "MTR_TEST_NAME": f"{suite.name}.{tname}"}
         options = server_options(
             closure,
-            {**self.env, **environment},
+            {**self.env, **identity, **environment},
             combination_options=run.options,
             optional_plugins=self.features.optional_plugins,
             base=base,

@@ -34,6 +34,9 @@ _POSIX_CLASSES = {
     "[:word:]": r"\w",
 }
 _GROUP_REF = re.compile(r"\\(\d)")
+# An escape pair of the pattern, read left to right so that `\\N` stays a backslash and an N.
+# PCRE's `\N` (any character but a newline) is Python's `[^\n]`; Python reads `\N` as `\N{name}`.
+_ESCAPE_PAIR = re.compile(r"\\(N(?!\{)|.)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,8 @@ def _group(match: re.Match[str], index: int) -> str:
 def _posix_to_python(pattern: str) -> str:
     for posix, python in _POSIX_CLASSES.items():
         pattern = pattern.replace(posix, python)
+    if "\\N" in pattern:
+        pattern = _ESCAPE_PAIR.sub(lambda pair: r"[^\n]" if pair.group(1) == "N" else pair.group(0), pattern)
     return pattern
 
 

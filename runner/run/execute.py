@@ -12,6 +12,7 @@ from pathlib import Path
 
 from runner.config.run_config import RunConfig
 from runner.errors import EXIT_OK, EXIT_TEST_FAILED, EXIT_USAGE
+from runner.judge.tree_rejects import tree_reject_folder
 from runner.plugins import activate as activate_plugins
 from runner.report import json_file
 from runner.report.banner import banner_line
@@ -102,6 +103,7 @@ def execute(config: RunConfig) -> int:
         else Path(config.vardir).resolve()  # type: ignore[arg-type]
     )
     (vardir / "tmp").mkdir(parents=True, exist_ok=True)
+    config = replace(config, tree_reject_dir=tree_reject_folder(vardir, throwaway=own_vardir))
     report = ConsoleReport(color=config.color, verbose=config.verbose, progress_total=len(cases))
     started = time.perf_counter()
     reports: list[TestReport] = []

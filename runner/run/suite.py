@@ -34,6 +34,7 @@ from runner.run.python_test import PythonTestRun, is_python_test, is_python_test
 from runner.run.records import Status, TestCase, TestReport
 from runner.run.templates import TEMPLATE_SUFFIX, read_test_text
 from runner.run.testinfo import TestInfo
+from runner.run.working_folder import working_folder
 from runner.server.address import ServerAddress
 from runner.sessions.driver import ConnectError, Connection, ConnectParams, connect, connect_complete
 from runner.tidb.failpoints import FailpointAPI
@@ -136,8 +137,8 @@ def _marks_in(test: Path, basedir: Path, text: bytes, scans: Scans | None) -> fr
     while pending:
         source, name = pending.pop()
         relative = Path(name.decode("latin-1").strip("'\""))
-        path = next((folder / relative for folder in (source.parent, test.parent, basedir)
-                     if _is_file(folder / relative)), None)
+        path = next((folder / relative for folder in (source.parent, test.parent, _suite_dir(test), basedir)
+                     if _is_file(folder / relative)), None)  # as `source` resolves
         if path is None:
             continue
         if path in seen or len(seen) > 200:
@@ -300,7 +301,8 @@ class SuiteRunner:
                     self.config.reap_timeout, self.position, interpreter.out, test_wrapper, interpreter.failpoints,
                 ).run()
             else:
-                output = interpreter.run(records)
+                with working_folder(paths.test_file):
+                    output = interpreter.run(records)
         except TestSkipped as skipped:
             return TestReport(case, "skip", time.perf_counter() - started, skipped.reason)
         except TestFailure as failure:

@@ -375,7 +375,10 @@ def bootstrap_cnf_options(
 ) -> tuple[str, ...]:
     """The bootstrap server's options, as mysql-test-run.pl's ``mysql_install_db`` passes them.
 
-    InnoDB options among ``extra_options`` go to bootstrap too (they fix file sizes and layout).
+    Of ``extra_options`` (the server's options for the test) only those MTR re-bootstraps for go to
+    bootstrap too (``bootstrap_relevant``: they fix the InnoDB files' layout). Any other option
+    stays off bootstrap as in MTR: ``--innodb-encrypt-log`` without the key-management plugin
+    the test loads beside it would leave InnoDB off and the system tables without it.
     MySQL's ``--initialize`` gets only paths: the MariaDB-specific options would stop it.
     """
     options = [f"basedir={basedir}"]
@@ -393,5 +396,18 @@ def bootstrap_cnf_options(
         ]
     if share is not None:
         options += [f"lc-messages-dir={share}/", f"character-sets-dir={share}/charsets"]
-    options += [opt.lstrip("-") for opt in extra_options if "--innodb" in opt]
+    options += [opt.lstrip("-") for opt in extra_options if bootstrap_relevant(opt)]
     return tuple(options)
+
+
+# mysql-test-run.pl's $rebootstrap_re: a server started with one of these gets a data directory
+# bootstrapped with them (the others copy the run's one bootstrapped directory).
+_REBOOTSTRAP = re.compile(
+    r"--innodb[-_](?:page[-_]size|checksum[-_]algorithm|undo[-_]tablespaces|log[-_]group[-_]home[-_]dir"
+    r"|data[-_]home[-_]dir)|data[-_]file[-_]path|force_rebootstrap"
+)
+
+
+def bootstrap_relevant(option: str) -> bool:
+    """Whether a server option changes what bootstrap must write (MTR's ``$rebootstrap_re``)."""
+    return _REBOOTSTRAP.search(option) is not None

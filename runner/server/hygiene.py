@@ -79,6 +79,38 @@ def _rollback_prepared_xa(conn: AdminConnection) -> None:
         conn.execute(f"XA ROLLBACK X'{gtrid.hex()}',X'{bqual.hex()}',{int(format_id)}")
 
 
+def _string_literal(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _reset_replicas(conn: AdminConnection, flavour: str) -> None:
+    """Stop every replica connection a test configured and forget it (``RESET SLAVE ALL``): its
+    threads (``Slave_IO`` connecting to a master that is gone, ``Slave_SQL``) would otherwise stay
+    in the processlist of every later test, as after a fresh bootstrap there are none. A test that
+    replicates sets its topology up itself (``rpl_init.inc``), as under mysql-test-run.pl, whose
+    check-testcase demands stopped replicas and whose restart ends them."""
+    if flavour == "mariadb":
+        sets = conn.result_sets("SHOW ALL SLAVES STATUS")
+        if not sets or not sets[0][1]:
+            return
+        columns, rows = sets[0]
+        names = [str(row[columns.index("Connection_name")] or "") for row in rows]
+        conn.execute("STOP ALL SLAVES")
+        for name in names:
+            conn.execute(f"RESET SLAVE {_string_literal(name)} ALL" if name else "RESET SLAVE ALL")
+        return
+    try:  # MySQL 8.0.22 and later say REPLICA; 8.4 knows no other word
+        if not conn.query_rows("SHOW REPLICA STATUS"):
+            return
+        conn.execute("STOP REPLICA")
+        conn.execute("RESET REPLICA ALL")
+    except AdminError:
+        if not conn.query_rows("SHOW SLAVE STATUS"):
+            return
+        conn.execute("STOP SLAVE")
+        conn.execute("RESET SLAVE ALL")
+
+
 def _drop_user_databases(conn: AdminConnection, datadir: Path | None) -> None:
     for (name,) in conn.query_rows("SHOW DATABASES"):
         text = str(name)
@@ -157,7 +189,8 @@ def reset_between_tests(
 ) -> None:
     """What mysql-test-run.pl's cleanup amounts to, done in place on a running server.
 
-    Kills leftover connections (not our own), rolls back prepared XA transactions, drops every
+    Kills leftover connections (not our own), stops and forgets replica connections, rolls back
+    prepared XA transactions, drops every
     non-system database and every account a test created, re-creates the default database as
     bootstrap did (``test``, latin1 on MariaDB/MySQL; ``dialect_database`` names a different default
     database, created with the server's default character set) and empties ``vardir/tmp``. The
@@ -170,6 +203,7 @@ def reset_between_tests(
             conn.execute("SET SESSION lock_wait_timeout=5")
         _kill_other_connections(conn)
         if flavour != "tidb":
+            _reset_replicas(conn, flavour)
             _rollback_prepared_xa(conn)
         key = (address.host, address.port, address.socket)
         baseline = _BASELINE_ACCOUNTS.setdefault(key, _accounts(conn))

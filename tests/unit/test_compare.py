@@ -202,3 +202,33 @@ def test_reject_for_a_read_only_suite_goes_to_the_users_cache(read_only_dir: Pat
 def test_reject_of_a_new_test_goes_where_its_result_would_be(tmp_path: Path) -> None:
     # No r/ folder yet: the suite folder can be written, so the reject makes it.
     assert reject_path(tmp_path / "r" / "x.result", None) == tmp_path / "r" / "x.reject"
+
+
+def _tree(root: Path) -> Path:
+    (root / "lib").mkdir(parents=True)
+    (root / "mariadb-test-run.pl").write_text("")
+    (root / "suite" / "s" / "r").mkdir(parents=True)
+    (root / "main").mkdir()
+    return root
+
+
+def test_reject_of_a_tree_goes_to_the_runs_folder_mirroring_the_tree(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "mysql-test")
+    rejects = tmp_path / "var" / "rejects"
+    result = root / "suite" / "s" / "r" / "x.result"
+    assert reject_path(result, None, rejects) == rejects / "suite" / "s" / "r" / "x.reject"
+    assert reject_path(root / "main" / "x.result", None, rejects) == rejects / "main" / "x.reject"
+    assert reject_path(root / "suite" / "s" / "r" / "x,c.rdiff", None, rejects) == (
+        rejects / "suite" / "s" / "r" / "x,c.rdiff.reject"
+    )
+
+
+def test_a_given_reject_folder_wins_over_the_trees(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "mysql-test")
+    given = tmp_path / "rej"
+    assert reject_path(root / "main" / "x.result", given, tmp_path / "var") == given / "x.reject"
+
+
+def test_outside_a_tree_the_trees_folder_is_not_used(tmp_path: Path) -> None:
+    (tmp_path / "r").mkdir()
+    assert reject_path(tmp_path / "r" / "x.result", None, tmp_path / "var") == tmp_path / "r" / "x.reject"

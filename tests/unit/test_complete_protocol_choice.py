@@ -29,6 +29,17 @@ def test_found_in_a_sourced_file(tmp_path: Path) -> None:
     assert _needs_complete_protocol(test, tmp_path, test.read_bytes())
 
 
+def test_found_in_a_file_of_the_suites_own_include_folder(tmp_path: Path) -> None:
+    # suite/binlog/t/x.test sources include/y.inc, which is suite/binlog/include/y.inc
+    suite = tmp_path / "suite" / "binlog"
+    (suite / "include").mkdir(parents=True)
+    (suite / "include" / "y.inc").write_text("--enable_info\n")
+    (suite / "t").mkdir()
+    test = suite / "t" / "x.test"
+    test.write_text("--source include/y.inc\n")
+    assert _needs_complete_protocol(test, tmp_path, test.read_bytes())
+
+
 def test_a_plain_test_stays_on_the_c_extension(tmp_path: Path) -> None:
     test = tmp_path / "t.test"
     test.write_text("select 1;\n--echo info\n")

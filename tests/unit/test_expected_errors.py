@@ -22,6 +22,11 @@ from runner.engine.expected_errors import ErrorListError, ExpectedErrors, error_
         ("WARN_DATA_TRUNCATED", (1265,)),
         ("HA_ERR_KEY_NOT_FOUND", (120,)),
         ("S00000", ("00000",)),
+        # mysqltest: a comma at the very end closes the list.
+        ("1146,", (1146,)),
+        ("ER_NO_SUCH_TABLE,", (1146,)),
+        ("1146 ,", (1146,)),
+        ("1146,1050,", (1146, 1050)),
     ],
 )
 def test_parse(text: str, codes: tuple[int | str, ...]) -> None:
@@ -34,7 +39,10 @@ def test_parse(text: str, codes: tuple[int | str, ...]) -> None:
         ("NO_SUCH_NAME", "unknown SQL error name 'NO_SUCH_NAME'"),
         ("1146;", "unknown SQL error name '1146;'"),
         ("1146,,1050", "empty entry in the error list '1146,,1050'"),
-        ("1146,", "empty entry in the error list '1146,'"),
+        ("1146,,", "empty entry in the error list '1146,,'"),
+        ("1146 ,,", "empty entry in the error list '1146 ,,'"),
+        (",1146", "empty entry in the error list ',1146'"),
+        (",", "empty entry in the error list ','"),
         ("S42", "SQLSTATE must be 5 characters: 'S42'"),
         ("S42S0222", "SQLSTATE must be 5 characters: 'S42S0222'"),
         (",".join(["1146"] * 13), "too many errors listed (at most 12)"),

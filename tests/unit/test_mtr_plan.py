@@ -116,3 +116,17 @@ def test_results_and_order(main_runs: list[PlannedRun]) -> None:
     first_runnable = next(i for i, run in enumerate(ordered) if run.skip is None)
     assert all(run.skip is not None for run in ordered[:first_runnable])
     assert all(run.skip is None for run in ordered[first_runnable:])
+
+
+def test_an_opt_file_may_name_the_suite_and_the_test(tmp_path: Path) -> None:
+    # MTR sets $MTR_SUITE_DIR and $MTR_TEST_NAME before it starts the servers (run_testcase), so
+    # encryption.filekeys_encfile's .opt finds its key file in its own suite folder.
+    assert MARIADBD is not None
+    test = MYSQL_TEST / "suite" / "encryption" / "t" / "filekeys_encfile.test"
+    if not test.is_file():
+        pytest.skip("needs the encryption suite")
+    planner = Planner(MYSQL_TEST, mysqld_features(Path(MARIADBD)), env=_mtr_environment())
+    (run,) = planner.plan(test)
+    assert run.options is not None
+    wanted = f"--loose-file-key-management-filename={MYSQL_TEST}/suite/encryption/t/filekeys-data.enc"
+    assert wanted in run.options.mysqld

@@ -117,6 +117,10 @@ def test_invalid_regular_expression_is_an_error() -> None:
         ("/[[:alpha:]]/L/", "a1B", "L1L"),
         ("/[[:space:]]+/_/", "a \t b", "a_b"),
         ('/x/a b/ /y/"q"/', "xy", 'a b"q"'),
+        # PCRE's \N is any character but a newline (binlog.binlog_base64_flag); \\N a backslash, N.
+        ("/b\\N*/X/", "abc\\Ndef", "aX"),
+        ("/b\\N*/X/", "abc\nd", "aX\nd"),
+        ("/\\\\N/Y/", "ab\\Nc", "abYc"),
     ],
 )
 def test_regex_apply(argument: str, value: str, out: str) -> None:
