@@ -1,8 +1,8 @@
 """tidbrun's plugin API: the hook specifications, grouped by the phase of a run they belong to.
 
 A plugin is a module (or any object) with functions marked ``@hookimpl`` whose names are the ones
-below; it implements only the hooks it needs. tidbrun's own directives, dialects, statement
-watchdog and result comparison are plugins of this API too (``runner.plugins.BUILTIN``).
+below; it implements only the hooks it needs. tidbrun's own directives, dialects, test kinds,
+statement watchdog and result comparison are plugins of this API too (``runner.plugins.BUILTIN``).
 
 Plugins come from the entry-point group ``tidbrun`` of installed packages::
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from runner.config.schema import OptionRegistering
     from runner.engine.directives.registry import Registering
     from runner.plugins import DialectRegistering
+    from runner.run.kind import TestKindRegistering
     from runner.run.suite import TestCase, TestReport
     from runner.run.testinfo import TestInfo
     from runner.sessions.session import StatementWrapper
@@ -70,7 +71,18 @@ def tidbrun_add_options(options: OptionRegistering) -> None:
     added by this hook too."""
 
 
-# -- collection: once per run, after the tests are found and mysql-test-run.pl's rules applied ------
+# -- collection: what a test file is (once per process), then the tests found (once per run) --------
+
+
+@hookspec
+def tidbrun_add_test_kinds(kinds: TestKindRegistering) -> None:
+    """Register kinds of test files: ``kinds.add(kind)`` with a ``runner.run.kind.TestKind``: the
+    files it takes in a suite folder or on the command line, the test's name, its result file, its
+    runs (combinations), how it is read and run (the output the judge compares) and how
+    ``--parse-only`` checks it. A kind named as a registered one replaces it; of two kinds that take
+    a file, the one registered last wins. tidbrun's ``.test``, ``.py`` and ``.test.j2`` tests are
+    kinds registered by this hook too."""
+
 
 
 @hookspec

@@ -29,6 +29,8 @@ from runner.engine.directives.registry import DirectiveRegistry, Registering
 from runner.engine.outcomes import BreakLoop, TestExit, TestFailure, TestSkipped
 from runner.errors import PluginError, TidbrunError
 from runner.judge import verdict
+from runner.run import kind_python, kind_script, kind_template
+from runner.run.kind import TestKindRegistering, TestKinds
 
 if TYPE_CHECKING:
     from runner.run.testinfo import TestInfo
@@ -41,6 +43,9 @@ BUILTIN: tuple[tuple[str, ModuleType], ...] = (
     ("tidbrun.dialects", builtin_dialects),
     ("tidbrun.judge", verdict),
     ("tidbrun.options", builtin_options),
+    ("tidbrun.kind.test", kind_script),
+    ("tidbrun.kind.python", kind_python),
+    ("tidbrun.kind.template", kind_template),
 )
 _PASS_THROUGH = (TestFailure, TestSkipped, TestExit, BreakLoop, KeyboardInterrupt)
 
@@ -83,6 +88,10 @@ class Plugins:
             self._call(impl, "tidbrun_add_directives", {"directives": registering})
         self.dialects: dict[str, DialectProfile] = {}
         self.call("tidbrun_add_dialects", dialects=DialectRegistering(self.dialects))
+        self.kinds = TestKinds()
+        # In the order registered: a plugin's kind comes after (and wins over) the built-in ones.
+        for impl in self.manager.hook.tidbrun_add_test_kinds.get_hookimpls():
+            self._call(impl, "tidbrun_add_test_kinds", {"kinds": TestKindRegistering(self.kinds)})
         self.options = Schema()
         # In the order registered: the built-in options first, so that a clash names the plugin.
         for impl in self.manager.hook.tidbrun_add_options.get_hookimpls():

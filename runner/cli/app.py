@@ -318,7 +318,7 @@ def run(
 
         try:
             for path in paths:
-                files = sorted([*path.rglob("*.test"), *path.rglob("*.test.j2")]) if path.is_dir() else [path]
+                files = plugins.current().kinds.files_in(path) if path.is_dir() else [path]
                 for file in files:
                     base = basedir or find_basedir(file)
                     for line in echo_lines(file, plugins.current().dialect(dialect or "mysqltest").renderer(), base):

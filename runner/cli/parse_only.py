@@ -12,7 +12,7 @@ from runner.errors import TestFileError
 from runner.language.parser import parse_file
 from runner.language.records import Block, Command, Location, Query, Record
 from runner.render.base import Dialect, View
-from runner.run.templates import FrontMatter, combinations, is_template, render
+from runner.run.kind import Checking
 from runner.tidb.failpoint_terms import argument_error
 
 _STATEMENT_COMMANDS = ("query", "send", "query_vertical", "query_horizontal")
@@ -21,34 +21,14 @@ _STATEMENT_COMMANDS = ("query", "send", "query_vertical", "query_horizontal")
 def echo_lines(path: Path, dialect: Dialect, basedir: Path | None = None) -> Iterator[str]:
     """The lines a run echoes by itself, in order. Raises TestFileError on bad input.
 
-    A Python test is only compiled; a templated test is rendered for each combination of its
-    front matter's matrix (with no ``--var``)."""
+    Each kind checks its own files: a Python test is only compiled; a templated test is rendered
+    for each combination of its front matter's matrix (with no ``--var``)."""
     profile = plugins.current().dialect(dialect.name)
-    if path.suffix == ".py":
-        _compile(path)
-        return
-    if is_template(path):
-        front = FrontMatter(path, path.read_text(encoding="utf-8", errors="replace"))
-        for combination in combinations(front.matrix):
-            rendered = render(path, dict(combination), {})
-            try:
-                records = profile.read(path, display=str(path), commands=_added(profile), data=rendered.text).records
-            except TestFileError as exc:
-                raise rendered.error(exc, str(path)) from None
-            rendered.relocate(records, str(path))
-            yield from _walk(records, dialect, profile, basedir or path.parent, depth=0)
-        return
-    records = profile.read(path, display=str(path), commands=_added(profile)).records
-    yield from _walk(records, dialect, profile, basedir or path.parent, depth=0)
-
-
-def _compile(path: Path) -> None:
-    try:
-        compile(path.read_bytes(), str(path), "exec")
-    except SyntaxError as exc:
-        raise TestFileError(Location(str(path), exc.lineno or 1), f"SyntaxError: {exc.msg}") from None
-    except (OSError, ValueError) as exc:
-        raise TestFileError(None, f"cannot read {path}: {exc}") from None
+    checking = Checking(
+        read=lambda file, data: profile.read(file, display=str(file), commands=_added(profile), data=data).records,
+        walk=lambda records: _walk(records, dialect, profile, basedir or path.parent, depth=0),
+    )
+    yield from plugins.current().kinds.of(path).check(path, checking)
 
 
 def _walk(

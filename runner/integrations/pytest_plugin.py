@@ -70,23 +70,33 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix == ".test" and CONFIG_KEY in parent.config.stash:
+    if CONFIG_KEY in parent.config.stash and _is_test_file(file_path):
         file: TidbrunFile = TidbrunFile.from_parent(parent, path=file_path)
         return file
     return None
 
 
+def _is_test_file(path: Path) -> bool:
+    """A test file of a registered kind, as a suite folder's collection finds it."""
+    from runner.plugins import current
+
+    kinds = current().kinds
+    kind = kinds.of(path)
+    return kind.takes(path) and kind.collects(path, path.parent)
+
+
 class TidbrunFile(pytest.File):
-    """One ``.test`` file: one item, or one per MTR combination in a mysql-test tree."""
+    """One test file: one item, or one per combination (MTR's in a mysql-test tree, a template's)."""
 
     def collect(self) -> Iterator[pytest.Item]:
         from dataclasses import replace
 
+        from runner.plugins import current
         from runner.run.execute import mysql_test_dir_of
         from runner.run.suite import discover
 
         run_config = replace(self.config.stash[CONFIG_KEY], paths=[self.path])
-        cases = discover([self.path])
+        cases = current().kinds.expand(discover([self.path]), {})
         tree = mysql_test_dir_of(run_config)
         if tree is not None:
             from runner.run.cases import plan_tests

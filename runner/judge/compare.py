@@ -13,14 +13,13 @@ from runner.judge.tree_rejects import tree_reject_path
 from runner.sessions.driver import ENCODING
 
 
-def result_path_for(test: Path, flavour: str | None = None) -> Path:
+def result_path_for(test: Path, flavour: str | None = None, *, stem: str | None = None) -> Path:
     """``x.test`` → ``x.result`` beside it (MariaDB's layout), or in the sibling ``r/`` of a ``t/``.
 
     Subfolders below ``t/`` are kept below ``r/``. A flavour-specific ``x.<flavour>.result`` wins
-    when it exists.
+    when it exists. ``stem``: the test's name when it is not the file's stem (its kind's).
     """
-    name = test.name.removesuffix(".j2")  # a templated test: x.test.j2 → x.result
-    stem = name[: -len(".test")] if name.endswith(".test") else Path(name).stem
+    stem = test.stem if stem is None else stem
     base = _result_dir(test)
     if flavour:
         specific = base / f"{stem}.{flavour}.result"

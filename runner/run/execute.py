@@ -29,7 +29,6 @@ from runner.run.select import select
 from runner.run.server_run import run_on_server, setup_of
 from runner.run.shard import take_shard
 from runner.run.suite import TestReport, discover, find_basedir
-from runner.run.templates import expand_templates
 from runner.sessions.driver import HAVE_CEXT
 
 # A throwaway vardir goes to memory when there is room (mysql-test-run.pl's --mem): the server's
@@ -60,7 +59,8 @@ def mysql_test_dir_of(config: RunConfig) -> Path | None:
 
 
 def execute(config: RunConfig) -> int:
-    cases = expand_templates(discover(config.paths, config.result_file), config.matrix)
+    # The plugins first: their kinds of test files are found too.
+    cases = activate_plugins(config.plugins).kinds.expand(discover(config.paths, config.result_file), config.matrix)
     if not cases:
         print("tidbrun: no .test files found", file=sys.stderr)
         return EXIT_USAGE

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from runner.mtr.suites import find_basedir, suite_of_test
+from runner.plugins import current as current_plugins
 from runner.run.records import TestCase
 
 
@@ -50,7 +51,7 @@ class UnknownTestName(ValueError):
 
 def split_name(text: str) -> tuple[str, str, str | None] | None:
     """(suite, test, combination or None) of ``suite.test ['combination']``; None: not that form."""
-    if text.endswith(".test") or text.startswith(("/", "./", "../", "~")):
+    if text.endswith(_suffixes()) or text.startswith(("/", "./", "../", "~")):
         return None  # a file's name, not a test's
     head, _, combination = text.partition(" ")
     suite, dot, test = head.partition(".")
@@ -66,7 +67,12 @@ def split_name(text: str) -> tuple[str, str, str | None] | None:
 
 
 def _candidates(root: Path, suite: str, test: str) -> list[Path]:
-    return [path for kind in (".test", ".py", ".test.j2") for path in _candidates_of(root, suite, f"{test}{kind}")]
+    return [path for suffix in _suffixes() for path in _candidates_of(root, suite, f"{test}{suffix}")]
+
+
+def _suffixes() -> tuple[str, ...]:
+    """The endings of the registered kinds' test files (``.test``, ``.py``, ``.test.j2``...)."""
+    return tuple(kind.suffix for kind in current_plugins().kinds.all)
 
 
 def _candidates_of(root: Path, suite: str, file: str) -> list[Path]:

@@ -19,20 +19,14 @@ from runner.errors import TestFileError
 from runner.faults.connection_faults import ConnectionFaults
 from runner.faults.context import for_exception, for_test_failure
 from runner.faults.reach import Reach
-from runner.judge.compare import (
-    collation_result_path,
-    is_collation_test,
-    result_path_for,
-)
+from runner.judge.compare import collation_result_path, is_collation_test
 from runner.language.includes import IncludeCache
-from runner.language.records import Record
 from runner.plugins import Plugins
 from runner.plugins import current as current_plugins
 from runner.render.base import Dialect
+from runner.run.kind import Loading, TestRun
 from runner.run.per_test_database import PerTestDatabase
-from runner.run.python_test import PythonTestRun, is_python_test, is_python_test_file
 from runner.run.records import Status, TestCase, TestReport
-from runner.run.templates import TEMPLATE_SUFFIX, read_test_text
 from runner.run.testinfo import TestInfo
 from runner.run.working_folder import working_folder
 from runner.server.address import ServerAddress
@@ -40,24 +34,24 @@ from runner.sessions.driver import ConnectError, Connection, ConnectParams, conn
 from runner.tidb.failpoints import FailpointAPI
 
 if TYPE_CHECKING:
+    from runner.language.records import Record
     from runner.server.control import ServerControl
 
 
 def discover(paths: list[Path], result_file: Path | None = None) -> list[TestCase]:
-    """Test files named, or every ``*.test`` and ``*.test.j2`` in a folder (its ``t/`` when it has
-    one), with the ``*.py`` tests of a ``t/`` folder, in name order."""
+    """Test files named, or every test file of a registered kind in a folder (its ``t/`` when it
+    has one), in name order."""
+    kinds = current_plugins().kinds
     cases: list[TestCase] = []
     for path in paths:
         if path.is_dir():
             folder = path / "t" if (path / "t").is_dir() else path
-            found = [*folder.rglob("*.test"), *folder.rglob(f"*{TEMPLATE_SUFFIX}")]
-            if folder.name == "t":  # a Python file elsewhere is a helper, not a test
-                found += [p for p in folder.rglob("*.py") if is_python_test_file(p)]
-            files = sorted(found)
+            files = kinds.files_in(folder)
         else:
             files = [path]
         for file in files:
-            cases.append(TestCase(file, _test_name(file), result_file or result_path_for(file)))
+            kind = kinds.of(file)
+            cases.append(TestCase(file, _test_name(file, kind.bare_name(file)), result_file or kind.result_path(file)))
     return cases
 
 
@@ -74,8 +68,7 @@ def with_collation_variants(cases: list[TestCase], *, disabled: bool, named: set
     return chosen
 
 
-def _test_name(path: Path) -> str:
-    bare = path.name.removesuffix(TEMPLATE_SUFFIX) if path.name.endswith(TEMPLATE_SUFFIX) else path.stem
+def _test_name(path: Path, bare: str) -> str:
     parts = path.with_name(bare).parts
     if "t" in parts:
         index = len(parts) - 1 - parts[::-1].index("t")
@@ -228,20 +221,14 @@ class SuiteRunner:
         )
         profile = self.plugins.dialect(self.dialect.name)
         added = self.plugins.directives.added_names(profile.name)
-        python = is_python_test(case.path)
-        records: list[Record] = []
+        # A syntax error stops the test where the test reaches it (ParseError), not before it runs.
+        loading = Loading(
+            read=lambda data: profile.read(case.path, display=str(case.path), partial=True, commands=added,
+                                           data=data).records,
+            variables=self.config.variables,
+        )
         try:
-            # Once: for the protocol check and for the reader (a template rendered for the case).
-            text, rendered = (b"", None) if python else read_test_text(case, self.config.variables)
-            # A syntax error stops the test where the test reaches it (ParseError), not before it runs.
-            if not python:
-                try:
-                    records = profile.read(case.path, display=str(case.path), partial=True, commands=added,
-                                           data=text).records
-                except TestFileError as exc:
-                    raise exc if rendered is None else rendered.error(exc, str(case.path)) from None
-            if rendered is not None:
-                rendered.relocate(records, str(case.path))
+            loaded = self.plugins.kinds.of(case.path).load(case, loading)
         except OSError as exc:
             return TestReport(case, "error", time.perf_counter() - started, f"cannot read {case.path}: {exc.strerror}")
         except TestFileError as exc:
@@ -256,7 +243,7 @@ class SuiteRunner:
                 env.pop(name, None)
             else:
                 env[name] = value
-        marks = _marks_in(case.path, basedir, text, self.protocol_scans)
+        marks = _marks_in(case.path, basedir, loaded.text, self.protocol_scans)
         complete = bool(marks.intersection(_COMPLETE_PROTOCOL_MARKS))
         base_connect = connect_complete if complete else connect
         own_connect: Callable[[ConnectParams], Connection] = base_connect
@@ -292,17 +279,18 @@ class SuiteRunner:
         try:
             interpreter.defaults = database.create()
             self.plugins.call("tidbrun_test_setup", test=test)
-            if python:
-                machine_connect = profile.connector(base_connect)
-                if self.reach is not None:
-                    machine_connect = self.reach.every_connection(machine_connect, "opening a machine's connection")
-                output = PythonTestRun(
-                    case.path, str(case.path), interpreter.defaults, machine_connect, parameters,
-                    self.config.reap_timeout, self.position, interpreter.out, test_wrapper, interpreter.failpoints,
-                ).run()
-            else:
+            kind_connect = profile.connector(base_connect)
+            if self.reach is not None:
+                kind_connect = self.reach.every_connection(kind_connect, "opening a machine's connection")
+
+            def script(records: list[Record]) -> str:
                 with working_folder(paths.test_file):
-                    output = interpreter.run(records)
+                    return interpreter.run(records)
+
+            output = loaded.run(TestRun(
+                case, interpreter.defaults, kind_connect, parameters, interpreter.out, self.config.reap_timeout,
+                self.position, test_wrapper, interpreter.failpoints, script,
+            ))
         except TestSkipped as skipped:
             return TestReport(case, "skip", time.perf_counter() - started, skipped.reason)
         except TestFailure as failure:

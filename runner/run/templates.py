@@ -108,29 +108,33 @@ def combinations(matrix: Mapping[str, list[str]]) -> Iterator[tuple[tuple[str, s
 
 
 def expand_templates(cases: list[TestCase], option_matrix: Mapping[str, list[str]]) -> list[TestCase]:
-    """One case per combination of each templated test's matrix (the front matter's, with
+    """The templated tests among ``cases`` expanded (``expand_template``), the others as they are."""
+    return [run for case in cases for run in (expand_template(case, option_matrix) if is_template(case.path)
+                                               else [case])]
+
+
+def expand_template(case: TestCase, option_matrix: Mapping[str, list[str]]) -> list[TestCase]:
+    """One case per combination of the templated test's matrix (the front matter's, with
     ``--matrix`` over it); a front matter that cannot be read is reported when the test runs."""
+    try:
+        front = FrontMatter(case.path, case.path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, TestFileError):
+        return [case]
+    return expand_case(case, {**front.matrix, **option_matrix}, shared_result=front.shared_result)
+
+
+def expand_case(case: TestCase, matrix: Mapping[str, list[str]], *, shared_result: bool = False) -> list[TestCase]:
+    """One case per combination of ``matrix``, named as mysql-test-run.pl names combinations, each
+    with its own result unless ``shared_result``; the case itself when the matrix is empty."""
+    if not matrix:
+        return [case]
     expanded: list[TestCase] = []
-    for case in cases:
-        python = case.path.suffix == ".py"  # a Python test reads its parameters with ctx.var()
-        if not is_template(case.path) and not (python and option_matrix):
-            expanded.append(case)
-            continue
-        try:
-            front = FrontMatter(case.path, "" if python else case.path.read_text(encoding="utf-8", errors="replace"))
-        except (OSError, TestFileError):
-            expanded.append(case)
-            continue
-        matrix = {**front.matrix, **option_matrix}
-        if not matrix:
-            expanded.append(case)
-            continue
-        for combo in combinations(matrix):
-            label = ",".join(f"{k}={v}" for k, v in combo)
-            result = case.result
-            if not front.shared_result:
-                result = case.result.with_name(f"{case.result.name.removesuffix('.result')},{label}.result")
-            expanded.append(replace(case, name=f"{case.name} '{label}'", result=result, parameters=combo))
+    for combo in combinations(matrix):
+        label = ",".join(f"{k}={v}" for k, v in combo)
+        result = case.result
+        if not shared_result:
+            result = case.result.with_name(f"{case.result.name.removesuffix('.result')},{label}.result")
+        expanded.append(replace(case, name=f"{case.name} '{label}'", result=result, parameters=combo))
     return expanded
 
 
@@ -235,11 +239,3 @@ def _unmarked(rendered: str) -> RenderedTest:
         lines.append(last)
         out.append(_MARK.sub("", raw))
     return RenderedTest("\n".join(out).encode("utf-8"), lines)
-
-
-def read_test_text(case: TestCase, variables: Mapping[str, str]) -> tuple[bytes, RenderedTest | None]:
-    """A test's text as the reader gets it: the file's bytes, or its template rendered."""
-    if not is_template(case.path):
-        return case.path.read_bytes(), None
-    rendered = render(case.path, dict(case.parameters), variables)
-    return rendered.text, rendered
