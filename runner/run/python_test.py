@@ -33,10 +33,6 @@ from runner.tidb.failpoints import FailpointScope
 _modules = itertools.count(1)
 
 
-def is_python_test(path: Path) -> bool:
-    return path.suffix == ".py"
-
-
 def is_python_test_file(path: Path) -> bool:
     """A ``.py`` found in a ``t/`` folder is a test when it uses the test API: suites keep helper
     scripts there too (MariaDB's rocksdb suites do)."""

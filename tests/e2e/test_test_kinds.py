@@ -86,3 +86,15 @@ def test_parse_only_checks_the_kind_with_its_own_rules(tmp_path: Path) -> None:
     refused = run_tidbrun(bad, "--plugin", SQLT, "--parse-only")
     assert refused.returncode == 2
     assert refused.stderr.strip() == f"{bad}:2: a statement ends with ';'"
+
+
+def test_under_pytest_every_kinds_files_are_items_a_templates_combinations_each_one(tmp_path: Path) -> None:
+    from tests.e2e.test_pytest_plugin import pytest_run
+
+    suite = _suite(tmp_path)
+    write(suite / "t" / "matrix.test.j2", '{# tidbrun\n[matrix]\nrows = [1, 2]\n#}\nselect {{ rows }};\n')
+    run = pytest_run("--tidbrun", "--tidbrun-plugin", SQLT, "--collect-only", "-q", suite / "t", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    items = [line.rsplit("/", 1)[-1] for line in run.stdout.splitlines() if "::" in line]
+    assert items == ["matrix.test.j2::matrix 'rows=1'", "matrix.test.j2::matrix 'rows=2'",
+                     "plain.test::plain", "rows.sqlt::rows"]
