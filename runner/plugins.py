@@ -91,7 +91,8 @@ class Plugins:
         self.kinds = TestKinds()
         # In the order registered: a plugin's kind comes after (and wins over) the built-in ones.
         for impl in self.manager.hook.tidbrun_add_test_kinds.get_hookimpls():
-            self._call(impl, "tidbrun_add_test_kinds", {"kinds": TestKindRegistering(self.kinds)})
+            kinds = TestKindRegistering(self.kinds, impl.plugin_name, builtin=impl.plugin_name in self._builtin)
+            self._call(impl, "tidbrun_add_test_kinds", {"kinds": kinds})
         self.options = Schema()
         # In the order registered: the built-in options first, so that a clash names the plugin.
         for impl in self.manager.hook.tidbrun_add_options.get_hookimpls():

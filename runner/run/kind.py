@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from runner.engine.outcomes import BreakLoop, TestExit, TestFailure, TestSkipped
+from runner.errors import PluginError, TidbrunError
 from runner.judge.compare import result_path_for
+from runner.sessions.driver import ConnectError
 
 if TYPE_CHECKING:
     from runner.engine.position import Position
@@ -150,10 +153,86 @@ class TestKinds:
 class TestKindRegistering:
     """What a ``tidbrun_add_test_kinds`` hook gets: ``add(kind)`` with a ``TestKind``."""
 
-    def __init__(self, kinds: TestKinds) -> None:
+    def __init__(self, kinds: TestKinds, plugin: str, *, builtin: bool) -> None:
         self._kinds = kinds
+        self._plugin = plugin
+        self._builtin = builtin
 
     def add(self, kind: TestKind) -> None:
         if not isinstance(kind, TestKind) or not kind.name or not kind.suffix:
             raise TypeError("a test kind is a runner.run.kind.TestKind with a name and a suffix")
-        self._kinds.add(kind)
+        self._kinds.add(kind if self._builtin else _PluginKind(kind, self._plugin))
+
+
+# What a kind may raise: a test's outcome, or an error of the test or of the server.
+_PASS_THROUGH = (TestFailure, TestSkipped, TestExit, BreakLoop, TidbrunError, ConnectError, OSError)
+
+
+class _PluginKind(TestKind):
+    """A plugin's kind: anything else it raises stops the run with one line naming the plugin, as
+    a plugin's directive or hook does, instead of passing for a bug of tidbrun."""
+
+    def __init__(self, kind: TestKind, plugin: str) -> None:
+        self.kind = kind
+        self.plugin = plugin
+        self.name = kind.name
+        self.suffix = kind.suffix
+
+    def _error(self, method: str, exc: Exception) -> PluginError:
+        return PluginError(self.plugin, f"test kind '{self.name}': {method} raised {type(exc).__name__}: {exc}")
+
+    def takes(self, path: Path) -> bool:
+        try:
+            return self.kind.takes(path)
+        except Exception as exc:
+            raise self._error("takes", exc) from None
+
+    def collects(self, path: Path, folder: Path) -> bool:
+        try:
+            return self.kind.collects(path, folder)
+        except Exception as exc:
+            raise self._error("collects", exc) from None
+
+    def bare_name(self, path: Path) -> str:
+        try:
+            return self.kind.bare_name(path)
+        except Exception as exc:
+            raise self._error("bare_name", exc) from None
+
+    def result_path(self, path: Path) -> Path:
+        try:
+            return self.kind.result_path(path)
+        except Exception as exc:
+            raise self._error("result_path", exc) from None
+
+    def expand(self, case: TestCase, matrix: Mapping[str, list[str]]) -> list[TestCase]:
+        try:
+            return self.kind.expand(case, matrix)
+        except Exception as exc:
+            raise self._error("expand", exc) from None
+
+    def load(self, case: TestCase, loading: Loading) -> LoadedTest:
+        try:
+            loaded = self.kind.load(case, loading)
+        except _PASS_THROUGH:
+            raise
+        except Exception as exc:
+            raise self._error("load", exc) from None
+
+        def run(test: TestRun) -> str:
+            try:
+                return loaded.run(test)
+            except _PASS_THROUGH:
+                raise
+            except Exception as exc:
+                raise self._error("run", exc) from None
+
+        return LoadedTest(run, loaded.text)
+
+    def check(self, path: Path, checking: Checking) -> Iterator[str]:
+        try:
+            yield from self.kind.check(path, checking)
+        except _PASS_THROUGH:
+            raise
+        except Exception as exc:
+            raise self._error("check", exc) from None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from runner import errors
 from runner.errors import PluginError
 from runner.hooks import hookimpl
 from runner.plugins import Plugins
@@ -78,3 +79,22 @@ def test_a_plugins_kind_is_found_and_wins_over_a_built_in_one(tmp_path: Path) ->
 def test_a_kind_that_is_not_one_stops_the_run_naming_the_plugin(bad: object) -> None:
     with pytest.raises(PluginError, match=r"^plugin 'broken'.*a test kind is a runner\.run\.kind\.TestKind"):
         Plugins(entry_points=False, objects=[("broken", Adding(bad))])
+
+
+class Broken(kind.TestKind):
+    name = "broken"
+    suffix = ".broken"
+
+    def load(self, case: records.TestCase, loading: Loading) -> LoadedTest:
+        if case.name == "input":
+            raise errors.TestFileError(None, "bad input")  # the test's error, not the plugin's
+        raise KeyError("oops")
+
+
+def test_a_plugins_kind_that_raises_stops_the_run_naming_the_plugin_but_a_tests_error_is_the_tests() -> None:
+    broken = Plugins(entry_points=False, objects=[("mine", Adding(Broken()))]).kinds.of(Path("x.broken"))
+    loading = Loading(read=lambda data: [], variables={})
+    with pytest.raises(errors.PluginError, match=r"^plugin 'mine': test kind 'broken': load raised KeyError"):
+        broken.load(records.TestCase(Path("x.broken"), "x", Path("x.result")), loading)
+    with pytest.raises(errors.TestFileError, match="bad input"):
+        broken.load(records.TestCase(Path("input.broken"), "input", Path("input.result")), loading)
