@@ -14,6 +14,7 @@ that fit a file whose name ends with ``suffix``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,10 +140,15 @@ class TestKinds:
 
     def files_in(self, folder: Path) -> list[Path]:
         """The test files below a suite folder, in name order."""
-        found: set[Path] = set()
-        for kind in self._kinds:
-            found.update(path for path in folder.rglob(f"*{kind.suffix}")
-                         if self.of(path) is kind and kind.collects(path, folder))
+        suffixes = tuple(kind.suffix for kind in self._kinds)
+        found: list[Path] = []
+        for top, _, names in os.walk(folder):  # one walk for every kind (symlinked folders not followed)
+            for name in names:
+                if name.endswith(suffixes):
+                    path = Path(top, name)
+                    kind = self.of(path)
+                    if kind.takes(path) and kind.collects(path, folder):
+                        found.append(path)
         return sorted(found)
 
     def expand(self, cases: list[TestCase], matrix: Mapping[str, list[str]]) -> list[TestCase]:
