@@ -201,6 +201,9 @@ def reset_between_tests(
         flavour = query_flavour(conn)
         with contextlib.suppress(AdminError):
             conn.execute("SET SESSION lock_wait_timeout=5")
+        # A test may have made new transactions read-only by default (SET GLOBAL TRANSACTION READ
+        # ONLY); this connection would inherit it and could drop nothing.
+        conn.execute("SET SESSION TRANSACTION READ WRITE")
         _kill_other_connections(conn)
         if flavour != "tidb":
             _reset_replicas(conn, flavour)
