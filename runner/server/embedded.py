@@ -478,6 +478,11 @@ class EmbeddedServer:
         groups = self._config_groups(self.kind, self._planned_address(), with_hidden=True)
         return cnf_template.environment_of(groups)
 
+    def use_port(self, port: int) -> None:
+        """Listen on ``port`` from the next start (a row of ports chosen for all of a test's
+        servers)."""
+        self._port = port
+
     def _planned_address(self) -> ServerAddress:
         """Where the server listens, or will once started (its port reserved now)."""
         if self._address is not None:
