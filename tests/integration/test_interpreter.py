@@ -711,6 +711,7 @@ print "tmp set\n" if $ENV{MYSQL_TMP_DIR};
 EOF
 perl;
 print "second perl\n";
+print "the test file is exported\n" if -f $ENV{MYSQLTEST_FILE};
 EOF
 --perl END_PERL
 print "custom perl terminator\n";
