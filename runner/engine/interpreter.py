@@ -131,7 +131,9 @@ class Interpreter:
         self.variables.set("ENABLED_CONNECT_LOG", "0")
         self.variables.set("mysql_errno", "-1")
         self.variables.set("mysql_errname", "<No error>")
-        self.variables.set("MYSQLTEST_FILE", str(self.paths.test_file))
+        # Named without a dollar in mysqltest (var_set_string), so exported: a perl block reads
+        # $ENV{MYSQLTEST_FILE} to find the test's folder.
+        self.variables.set_env("MYSQLTEST_FILE", str(self.paths.test_file))
 
     def set_toggle(self, field_name: str, value: bool) -> None:
         setattr(self.toggles, field_name, value)

@@ -278,6 +278,7 @@ def _environment(
     build = _BUILD_VERSION.match(version.removeprefix("5.5.5-"))
     env["MYSQL_SERVER_VERSION"] = build.group(0) if build else version
     env.update(test_environment(address, vardir, mysql_test_dir, first.resolve().parent, first.resolve(),
+                                server_command=keeper.server.command if keeper is not None else None,
                                 big_test=config.big_test, cache_dir=default_cache_dir()))
     if keeper is not None:
         env.update(keeper.environment())

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runner.server import cnf_template, hygiene, mycnf
+from runner.server.address import consecutive_ports
 from runner.server.expect import ExpectWatcher
 
 if TYPE_CHECKING:
@@ -80,9 +81,10 @@ class Companions:
         self.stop()
         names = self.wanted(template)
         servers = [self._server(name) for name in names]
-        taken = {self.lead.reserve_port()}
-        for server in servers:
-            taken.add(server.reserve_port(taken))
+        first = consecutive_ports(1 + len(servers), self.lead.reserve_port())
+        self.lead.use_port(first)
+        for number, server in enumerate(servers, start=1):
+            server.use_port(first + number)
         self.lead.share_config(template, servers)
         self._running = servers
 

@@ -174,6 +174,16 @@ def _server_args(options: Sequence[str]) -> list[str]:
 _READY = "\nVersion: '"
 
 
+def _error_log_named(name: str, datadir: Path) -> Path:
+    """Where the server writes ``--log-error=name``: as mysqld's ``fn_format``, ``.err`` is added
+    to a name without an extension, and a relative name is in the data directory (the server
+    runs there)."""
+    path = Path(name)
+    if not path.suffix:
+        path = path.with_name(path.name + ".err")
+    return path if path.is_absolute() else datadir / path
+
+
 class _NotReady(Exception):
     pass
 
@@ -478,6 +488,11 @@ class EmbeddedServer:
         groups = self._config_groups(self.kind, self._planned_address(), with_hidden=True)
         return cnf_template.environment_of(groups)
 
+    def use_port(self, port: int) -> None:
+        """Listen on ``port`` from the next start (a row of ports chosen for all of a test's
+        servers)."""
+        self._port = port
+
     def _planned_address(self) -> ServerAddress:
         """Where the server listens, or will once started (its port reserved now)."""
         if self._address is not None:
@@ -672,7 +687,7 @@ class EmbeddedServer:
         moved = [opt.split("=", 1)[1] for opt in self._options if opt.startswith("--log-error=")]
         if not moved or not moved[-1]:
             return self.error_log, offset
-        return Path(moved[-1]), self._moved_log_offset
+        return _error_log_named(moved[-1], self.datadir), self._moved_log_offset
 
     def _log_tail_since(self, offset: int) -> str:
         try:

@@ -260,6 +260,11 @@ def _sqlstate(errno: int) -> str:
     return SQLSTATES.get(errno, "HY000")
 
 
+# mysqltest adds its name to the client library's own attributes on every connection; tests count
+# the rows of performance_schema.session_connect_attrs.
+_CONNECT_ATTRIBUTES = {"program_name": "mysqltest"}
+
+
 class CConnection:
     """mysql-connector-python's C extension, used raw: the fast path for every statement."""
 
@@ -283,6 +288,7 @@ class CConnection:
             "ssl_disabled": not params.ssl,
             # mysqltest allows LOAD DATA LOCAL INFILE; so do test files.
             "local_infile": True,
+            "conn_attrs": dict(_CONNECT_ATTRIBUTES),
         }
         for key in ("read_timeout", "write_timeout"):
             if getattr(params, key):
@@ -578,6 +584,7 @@ class PyConnection:
             "connection_timeout": params.connect_timeout,
             "allow_local_infile": True,
             "autocommit": True,  # the server's default, as libmysqlclient leaves it
+            "conn_attrs": dict(_CONNECT_ATTRIBUTES),
         }
         if params.ssl:
             for key in ("ssl_ca", "ssl_cert", "ssl_key"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from runner.server import mtr_env
 from runner.server.address import ServerAddress
 from runner.server.connect import AdminConnection, AdminError, open_connection
-from runner.server.embedded import EmbeddedServer, ServerStartError
+from runner.server.embedded import LOG_READY_SECONDS, EmbeddedServer, ServerStartError
 from runner.server.flavour import query_flavour
 from runner.server.hygiene import check_testcase, reset_between_tests
 from tests.integration.conftest import mysql_test_dir_or_none
@@ -305,3 +306,16 @@ def test_mtr_environment_drives_the_client_tools(
         "$MYSQLADMIN ping", shell=True, env={**os.environ, **env}, capture_output=True, text=True, check=False
     )
     assert admin.returncode == 0, admin.stderr
+
+
+def test_a_start_logging_elsewhere_is_seen_at_once(tmp_path: Path) -> None:
+    # --log-error=0 (perfschema.setup_instruments_defaults' .opt) logs to <datadir>/0.err: its
+    # "ready" line is read there, not waited for in a file that never comes.
+    with _private_server(vardir=tmp_path / "var", skip_optional_plugins=True) as server:
+        server.start()
+        began = time.monotonic()
+        address = server.restart(["--log-error=0"])
+        seconds = time.monotonic() - began
+        assert (server.datadir / "0.err").is_file()
+        assert _scalar(address, "SELECT @@log_error") == "./0.err"  # mysqld's own name for it
+        assert seconds < LOG_READY_SECONDS

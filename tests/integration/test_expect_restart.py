@@ -159,6 +159,51 @@ def test_shutdown_server_stops_the_server_as_the_reference_does(
 
 
 @needs_reference
+def test_send_shutdown_asks_the_server_to_stop_as_the_reference_does(
+    private_server: EmbeddedServer, tmp_path: Path
+) -> None:
+    """It only asks: the test waits for the server to go, as include/wait_until_disconnected.inc."""
+    (tmp_path / "bench").mkdir()
+    bench = bench_on(private_server, tmp_path / "bench")
+    bench.write(
+        "select 1 as before_shutdown;\n"
+        "--send_shutdown\n"
+        "let $counter= 100;\n"
+        "let $mysql_errno= 0;\n"
+        "--disable_result_log\n"
+        "while (!$mysql_errno)\n"
+        "{\n"
+        "  --error 0,ER_SERVER_SHUTDOWN,ER_CONNECTION_KILLED,2002,2006,2026,2013,5014\n"
+        "  show status;\n"
+        "  dec $counter;\n"
+        "  if (!$counter)\n"
+        "  {\n"
+        "    --die Server failed to disappear\n"
+        "  }\n"
+        "  --real_sleep 0.1\n"
+        "}\n"
+        "--enable_result_log\n"
+        "--echo # stopped\n"
+    )
+    results = []
+    for run in (bench.reference, bench.ours):
+        private_server.restart()
+        with reaping(private_server):
+            outcome = run()
+            for _ in range(200):
+                if private_server.exited():
+                    break
+                time.sleep(0.05)
+        assert private_server.exited(), f"{run.__name__}: the server still runs"
+        assert private_server.returncode == 0, run.__name__
+        assert outcome.result is not None, f"{run.__name__}: {getattr(outcome, 'message', '')}"
+        results.append(outcome.result)
+    reference, ours = results
+    assert reference is not None and ours is not None
+    assert ours.decode("latin-1") == reference.decode("latin-1")
+
+
+@needs_reference
 @pytest.mark.parametrize(
     "text",
     [
@@ -167,6 +212,15 @@ def test_shutdown_server_stops_the_server_as_the_reference_does(
         "connect (u,localhost,shut_nobody,,);\n"
         "--error ER_SPECIFIC_ACCESS_DENIED_ERROR\n"
         "--shutdown_server 5\n"
+        "--echo # still here\n"
+        "connection default;\n"
+        "disconnect u;\n"
+        "drop user shut_nobody@localhost;\n"
+        "select 1;\n",
+        "create user shut_nobody@localhost;\n"
+        "connect (u,localhost,shut_nobody,,);\n"
+        "--error 1\n"  # mysql_shutdown()'s return value, not the server's error
+        "--send_shutdown\n"
         "--echo # still here\n"
         "connection default;\n"
         "disconnect u;\n"

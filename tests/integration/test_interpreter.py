@@ -711,6 +711,7 @@ print "tmp set\n" if $ENV{MYSQL_TMP_DIR};
 EOF
 perl;
 print "second perl\n";
+print "the test file is exported\n" if -f $ENV{MYSQLTEST_FILE};
 EOF
 --perl END_PERL
 print "custom perl terminator\n";
@@ -814,6 +815,8 @@ connection con1;
 disconnect con1;
 connection default;
 select 3;
+select attr_value from performance_schema.session_connect_attrs
+  where attr_name = 'program_name' and processlist_id = connection_id();
 """
 
 SEND_REAP = r"""connect (con1,localhost,root,,);

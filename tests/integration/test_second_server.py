@@ -71,6 +71,9 @@ def test_replication_pair(tree: Path, lead: EmbeddedServer) -> None:
     env = keeper.environment()
     assert env["MASTER_MYPORT"] == str(address.port) and env["MASTER_MYSOCK"] == address.socket
     slave_port = int(env["SLAVE_MYPORT"])
+    # MTR's ports are in a row: include/write_result_to_file.inc numbers the server it runs on
+    # as 1 + @@PORT - $MASTER_MYPORT.
+    assert slave_port == address.port + 1
     assert env["SLAVE_MYSOCK"] == second.address.socket == str(lead.vardir / "tmp" / "mysqld.2.sock")
     assert second.datadir == lead.vardir / "mysqld.2" / "data"
 

@@ -188,3 +188,23 @@ def test_session_track_info_as_the_reference(bench: Bench) -> None:
 @needs_reference
 def test_extended_metadata_as_the_reference(bench: Bench) -> None:
     assert_same_result(bench, EXTENDED_METADATA)
+
+
+@pytest.mark.parametrize("protocol", ["python", "c"])
+def test_both_protocols_name_the_program_as_mysqltest_does(server_address: ServerAddress, protocol: str) -> None:
+    if protocol == "c" and not HAVE_CEXT:
+        pytest.skip("the C extension of mysql-connector-python is not installed")
+    connection = (PyConnection if protocol == "python" else CConnection)(params(server_address))
+    try:
+        outcome = connection.execute(
+            "select attr_value from performance_schema.session_connect_attrs"
+            " where attr_name = 'program_name' and processlist_id = connection_id()"
+        )
+        assert outcome.error is None
+        if outcome.results[0].rows == [] and connection.execute(
+            "select @@performance_schema"
+        ).results[0].rows == [("0",)]:
+            pytest.skip("the server runs without the performance schema")
+        assert outcome.results[0].rows == [("mysqltest",)]
+    finally:
+        connection.close()

@@ -195,6 +195,7 @@ class StandIn:
         self.made: dict[str, StandIn] = {}
         self.lifecycle = threading.RLock()
         self.returncode: int | None = None
+        self.port_chosen: int | None = None
 
     @property
     def address(self) -> ServerAddress:
@@ -206,6 +207,9 @@ class StandIn:
 
     def reserve_port(self, taken: Sequence[int] = ()) -> int:
         return self.address.port
+
+    def use_port(self, port: int) -> None:
+        self.port_chosen = port
 
     def share_config(self, template: Path | None, companions: Sequence[StandIn] = ()) -> None:
         self.template, self.shared_with = template, list(companions)

@@ -38,7 +38,7 @@ def _path(ctx: Interpreter, name: str) -> Path:
     return path if path.is_absolute() else ctx.paths.basedir / path
 
 
-def _outcome(ctx: Interpreter, cmd: Command, code: int, err: int = 0, os_err: int | None = None) -> None:
+def command_outcome(ctx: Interpreter, cmd: Command, code: int, err: int = 0, os_err: int | None = None) -> None:
     """Check a command's result code against ``--error``; 0 is success."""
     expected = ctx.take_expected()
     detail = f"  my_errno: {err}  errno: {err if os_err is None else os_err}"
@@ -59,9 +59,9 @@ def _try(ctx: Interpreter, cmd: Command, action: object) -> None:
     try:
         action()  # type: ignore[operator]
     except OSError as exc:
-        _outcome(ctx, cmd, 1, exc.errno or 0)
+        command_outcome(ctx, cmd, 1, exc.errno or 0)
         return
-    _outcome(ctx, cmd, 0)
+    command_outcome(ctx, cmd, 0)
 
 
 def _write(ctx: Interpreter, cmd: Command, mode: str) -> None:
@@ -107,9 +107,9 @@ def cat_file(ctx: Interpreter, cmd: Command) -> None:
     try:
         data = _path(ctx, name).read_bytes()
     except OSError as exc:
-        _outcome(ctx, cmd, 1, exc.errno or 0)
+        command_outcome(ctx, cmd, 1, exc.errno or 0)
         return
-    _outcome(ctx, cmd, 0)
+    command_outcome(ctx, cmd, 0)
     text = data.decode(ENCODING)
     # Replacements see the file as one piece (a regex may span lines), unlike exec's lines.
     replace = ctx.view().replace
@@ -140,7 +140,7 @@ def remove_files_wildcard(ctx: Interpreter, cmd: Command) -> None:
 def file_exists(ctx: Interpreter, cmd: Command) -> None:
     (name,) = _args(ctx, cmd, 1, 2)[:1]
     exists = _path(ctx, name).exists()
-    _outcome(ctx, cmd, 0 if exists else 1, 0 if exists else errno_codes.ENOENT)
+    command_outcome(ctx, cmd, 0 if exists else 1, 0 if exists else errno_codes.ENOENT)
 
 
 @directive("copy_file")
@@ -197,9 +197,9 @@ def list_files(ctx: Interpreter, cmd: Command) -> None:
     try:
         text = _listing(ctx, words[0], words[1] if len(words) > 1 else None)
     except OSError as exc:
-        _outcome(ctx, cmd, 1, exc.errno or 0)
+        command_outcome(ctx, cmd, 1, exc.errno or 0)
         return
-    _outcome(ctx, cmd, 0)
+    command_outcome(ctx, cmd, 0)
     ctx.out.append(_transform_lines(ctx, text))
 
 
@@ -226,11 +226,11 @@ def diff_files(ctx: Interpreter, cmd: Command) -> None:
     try:
         one, two = _path(ctx, first).read_bytes(), _path(ctx, second).read_bytes()
     except OSError as exc:
-        _outcome(ctx, cmd, 1, exc.errno or 0)
+        command_outcome(ctx, cmd, 1, exc.errno or 0)
         return
     # mysqltest: 1 when the contents differ at equal length, 2 when the lengths differ.
     code = 0 if one == two else (1 if len(one) == len(two) else 2)
-    _outcome(ctx, cmd, code, errno_codes.ENOENT if code else 0, -1 if code else 0)
+    command_outcome(ctx, cmd, code, errno_codes.ENOENT if code else 0, -1 if code else 0)
 
 
 # -- processes --------------------------------------------------------------------------------

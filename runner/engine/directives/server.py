@@ -1,4 +1,5 @@
-"""shutdown_server [timeout]: stop the server the current connection is on, as mysqltest does.
+"""shutdown_server [timeout]: stop the server the current connection is on, as mysqltest does;
+send_shutdown: only ask it to stop.
 
 mysqltest (``do_shutdown_server``) asks the server for its pid file (``SHOW VARIABLES LIKE
 'pid_file'``), reads the pid from it, sends a shutdown and waits up to ``timeout`` seconds (60 by
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from runner.engine.directives.files import command_outcome
 from runner.engine.directives.registry import directive
 from runner.engine.outcomes import TestFailure
 
@@ -57,6 +59,15 @@ def shutdown_server(ctx: Interpreter, cmd: Command) -> None:
     # here, so that the test's next statement sees what mysqltest's does.
     with contextlib.suppress(Exception):
         session.connection.execute("SELECT 1")
+
+
+@directive("send_shutdown")
+def send_shutdown(ctx: Interpreter, cmd: Command) -> None:
+    """mysql_shutdown() on the current connection, and nothing more: the test waits for the server
+    to go (``include/wait_until_disconnected.inc``) and for the restart its expect file asks for."""
+    # mysqltest checks mysql_shutdown()'s return value, 1 on any error, against --error.
+    failed = ctx.session(cmd.location).execute("SHUTDOWN").error is not None
+    command_outcome(ctx, cmd, 1 if failed else 0, 0, -1)
 
 
 def _stop(ctx: Interpreter, pid: int, timeout: int) -> bool:
