@@ -17,7 +17,7 @@ from runner.sessions.driver import ConnectParams, connect
 # The e2e tests run tidbrun against the same kind of private server as the integration tests.
 # pytest keeps one instance per place a fixture is defined, so a run of both folders starts
 # at most two servers.
-from tests.integration.conftest import embedded_server  # noqa: F401
+from tests.integration.conftest import embedded_server, private_server  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 # Not passed on to the tidbrun a test runs: the server settings, and GitHub's (run on GitHub Actions,

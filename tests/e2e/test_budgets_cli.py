@@ -4,12 +4,11 @@ would be without it; a broken one fails the test with the median and spread, or 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from runner.server.embedded import EmbeddedServer, find_server_kind
+from runner.server.embedded import EmbeddedServer
 from tests.conftest import run_tidbrun, server_args, write
 
 pytestmark = pytest.mark.e2e
@@ -56,19 +55,7 @@ def test_a_budget_before_a_failing_statement_is_reported(tmp_path: Path, embedde
     assert run.returncode == 1 and "err.test:1: max_duration: the statement after it failed" in run.output
 
 
-@pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[EmbeddedServer]:
-    if find_server_kind() is None:
-        pytest.skip("needs a server binary")
-    server = EmbeddedServer(vardir=tmp_path / "var")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def test_a_broken_memory_budget_fails_with_the_growth(tmp_path: Path, own_server: EmbeddedServer) -> None:
+def test_a_broken_memory_budget_fails_with_the_growth(tmp_path: Path, private_server: EmbeddedServer) -> None:
     # A server of its own, whose memory no earlier test freed for reuse: each file fills a MEMORY
     # table of ~17MB (kept: nothing is freed) inside a budget it breaks.
     for number, budget in enumerate(["64KB", "1%"]):
@@ -84,7 +71,7 @@ while ($i)
 }}
 --end_max_server_memory_growth
 """)
-        run = run_tidbrun(test, *server_args(own_server))
+        run = run_tidbrun(test, *server_args(private_server))
         assert run.returncode == 1, run.output
         assert re.search(rf"grow{number}\.test:11: max_server_memory_growth \S+.* broken \(from "
                          rf".*grow{number}\.test:3\): the server's RSS grew \d+\.\dMB", run.output), run.output
