@@ -222,7 +222,7 @@ def _console(result: StressResult) -> str:
 
 
 def _write_reports(result: StressResult, json_file: Path | None, html_file: Path | None) -> None:
-    from runner.report.files import write_bytes_atomically
+    from runner.judge.compare import write_bytes_atomically
     from runner.report.stress_html import build as build_html
     from runner.report.stress_json import build as build_json
 

@@ -80,11 +80,16 @@ def compare(expected: str, actual: str, *, expected_name: str, actual_name: str)
 
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` so that ``path`` holds either its old content or the new, never a part."""
+    write_bytes_atomically(path, text.encode(ENCODING))
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """``path`` holds its old content or the new, never a part (a CI job may be killed any time)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode(ENCODING))
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():

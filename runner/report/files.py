@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
 from runner.config.run_config import RunConfig
 from runner.errors import TidbrunError
+from runner.judge.compare import write_bytes_atomically
 from runner.report import html, junit
 from runner.report.junit import ServerFacts
 from runner.run.records import TestReport
-
-
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """``path`` holds its old content or the new, never a part (a CI job may be killed any time)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def write_reports(

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
+from runner.report.counts import summary_counts
 from runner.report.junit import ServerFacts
 from runner.report.text import readable, split_server_log
 from runner.run.names import display_name
@@ -133,15 +133,7 @@ def build(
 ) -> str:
     server = server or ServerFacts()
     rows = [_row(number, report) for number, report in enumerate(reports, 1)]
-    counts = Counter(report.status for report in reports)
-    summary = {
-        "passed": counts["pass"],
-        "failed": counts["fail"] + counts["error"],
-        "skipped": counts["skip"],
-        "not_run": counts["not run"],
-        "flaky": sum(report.flaky for report in reports),
-        "total": len(reports),
-    }
+    summary = {**summary_counts(reports), "total": len(reports)}
     slowest = sorted((row for row in rows if row.status not in ("skip", "not run")),
                      key=lambda row: row.seconds, reverse=True)[:SLOWEST]
     return _environment().get_template("report.html.j2").render(

@@ -4,13 +4,13 @@ circuit breaker's changes and the summary. Written atomically (never half a file
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from runner.faults.breaker import Transition
 from runner.judge.compare import write_atomically
+from runner.report.counts import summary_counts
 from runner.run.suite import TestReport
 
 
@@ -46,14 +46,9 @@ def write(
     transitions: Sequence[Transition] = (),
     notes: Sequence[str] = (),
 ) -> None:
-    counts = Counter(report.status for report in reports)
     document = {
         "summary": {
-            "passed": counts["pass"],
-            "failed": counts["fail"] + counts["error"],
-            "skipped": counts["skip"],
-            "not_run": counts["not run"],
-            "flaky": sum(report.flaky for report in reports),
+            **summary_counts(reports),
             "seconds": round(wall, 3),
             "exit_code": exit_code,
         },

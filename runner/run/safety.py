@@ -120,6 +120,7 @@ class RunSafety:
         faults = self.config.faults
         policy = retry.CONNECT.with_deadline(faults.connect_timeout)
         where = _where(address)
+
         def attempt(address: ServerAddress, may_ask: bool) -> T:
             try:
                 return retry.call(lambda _limit: probe(address), policy, f"cannot reach the server at {where}")
@@ -142,14 +143,6 @@ class RunSafety:
         self.config.faults.password_source = "prompt"
         self._address = address
         return address, attempt(address, False)
-        password = read_password(f"Enter password for {address.user}@{where}: ")
-        address = replace(address, password=password)
-        self.config.server.password = password
-        self.config.faults.password_source = "prompt"
-        self._address = address
-        answer = attempt(address, False)
-        assert answer is not None  # attempt() raises rather than answer None when it may not ask
-        return address, answer
 
     # -- the tests ---------------------------------------------------------------------------------
 
