@@ -127,8 +127,9 @@ def _case(case: TestCase, run: PlannedRun, features: MysqldFeatures, apply_optio
             server_environment = tuple(sorted(extra_variables.items()))
     environment = tuple(sorted(variables.items())) if apply_options else ()
     script = run.options.master_sh if apply_options and run.options is not None else None
+    slave_script = run.options.slave_sh if apply_options and run.options is not None and config else None
     return replace(case, name=name, result=result, rdiff=rdiff, setup=setup, skip=skip, environment=environment,
-                   start_script=script, config=config, slave_setup=slave_setup,
+                   start_script=script, slave_script=slave_script, config=config, slave_setup=slave_setup,
                    server_environment=server_environment)
 
 

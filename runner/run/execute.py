@@ -119,7 +119,8 @@ def execute(config: RunConfig) -> int:
         if config.jobs > 1 and len(cases) > 1:
             from runner.run.workers import run_parallel
 
-            scheduler = Scheduler(list(cases), setup_of, durations.guess)
+            scheduler = Scheduler(list(cases), setup_of, durations.guess,
+                                  keep_order_within_setup=mysql_test_dir is not None)
             outcome = run_parallel(config, cases, vardir, mysql_test_dir, show, scheduler, announce)
         else:
             outcome = run_on_server(config, ListFeed(in_setup_order(cases, setup_of)), vardir, mysql_test_dir, show,

@@ -23,6 +23,7 @@ class TestCase:
     environment: tuple[tuple[str, str | None], ...] = ()  # MTR_COMBINATION_*, TZ...; None: unset it
     rdiff: Path | None = None  # the combination's result is ``result`` with this patch applied
     start_script: Path | None = None  # ``<test>-master.sh``: run before the server starts for the test
+    slave_script: Path | None = None  # ``<test>-slave.sh``: run before a ``#!run-slave-sh`` server starts
     config: Path | None = None  # MTR's config template when not include/default_my.cnf (more servers)
     slave_setup: tuple[str, ...] = ()  # options of the template's servers with #!use-slave-opt (mysqld.2)
     # The [ENV] of the test's own .cnf: MTR exports it before it starts the servers, so they get it too.

@@ -1,6 +1,8 @@
 """In which order tests run: tests of one server setup together (restarts are the dearest thing
 in a run), and with several workers the longest first (so no worker is left with a long test
-while the others idle at the end).
+while the others idle at the end). Tests of a mysql-test tree keep their order within a setup
+(by name, as mysql-test-run.pl runs them): some of MariaDB's tests pass only after, not before,
+another test of their setup on the same server (``perfschema.relaylog`` after ``rpl_threads``).
 
 How long a test takes comes from the last run that ran it (kept in tidbrun's cache folder); a
 test never run before is guessed from its file size.
@@ -97,16 +99,19 @@ def default_durations_path() -> Path:
 class Scheduler:
     """The tests not yet handed out, and which one a worker gets next.
 
-    A worker gets the longest test left that wants the server setup it has; when none does, the
-    longest test of the setup with the most work left (it restarts once for all of them).
+    A worker gets the longest test left that wants the server setup it has (or the first, in
+    MTR's order); when none does, the first of the setup with the most work left (it restarts
+    once for all of them).
     """
 
     pending: list[TestCase]
     setup_of: Callable[[TestCase], Hashable]
     cost: Callable[[TestCase], float]
+    keep_order_within_setup: bool = False  # a mysql-test tree: MTR's order, not the longest first
 
     def __post_init__(self) -> None:
-        self.pending.sort(key=self.cost, reverse=True)
+        if not self.keep_order_within_setup:
+            self.pending.sort(key=self.cost, reverse=True)
 
     def next_for(self, current: Hashable) -> TestCase | None:
         if not self.pending:

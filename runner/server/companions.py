@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from runner.server import cnf_template, hygiene, mycnf
 from runner.server.address import consecutive_ports
 from runner.server.expect import ExpectWatcher
+from runner.server.start_scripts import run_script
 
 if TYPE_CHECKING:
     from runner.server.embedded import EmbeddedServer
@@ -88,13 +89,18 @@ class Companions:
         self.lead.share_config(template, servers)
         self._running = servers
 
-    def start(self, template: Path | None, master_options: tuple[str, ...], slave_options: tuple[str, ...]) -> None:
-        """Start the companions ``configure`` chose, each from fresh data, after mysqld.1."""
+    def start(self, template: Path | None, master_options: tuple[str, ...], slave_options: tuple[str, ...],
+              slave_script: Path | None = None) -> None:
+        """Start the companions ``configure`` chose, each from fresh data, after mysqld.1; a
+        ``#!run-slave-sh`` server after the test's ``slave_script``."""
         if not self._running:
             return
         groups = cnf_template.read_template(template, self.lead.mysql_test_dir) if template is not None else []
         for server in self._running:
-            options = _options_for(mycnf.group_options(groups, server.name), master_options, slave_options)
+            group = mycnf.group_options(groups, server.name)
+            if slave_script is not None and cnf_template.has_option(group, "#!run-slave-sh"):
+                run_script(slave_script, server.vardir)
+            options = _options_for(group, master_options, slave_options)
             log.info("starting %s from fresh data", server.name)
             server.restart(options, fresh=True)
             self._started_with[server.name] = server.options

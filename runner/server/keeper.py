@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import difflib
 import logging
-import os
-import subprocess
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from runner.errors import ServerUnavailable
 from runner.server import hygiene
 from runner.server.companions import Companions
+from runner.server.start_scripts import run_script
 
 if TYPE_CHECKING:
     from runner.run.suite import TestCase, TestReport
@@ -50,10 +48,11 @@ class ServerSetup:
     config: Path | None = None  # the test's MTR config template, when not include/default_my.cnf
     slave_options: tuple[str, ...] = ()  # for the template's servers with ``#!use-slave-opt``
     environment: tuple[tuple[str, str], ...] = ()  # the test's own .cnf's [ENV], for the server too
+    slave_script: Path | None = None  # before each ``#!run-slave-sh`` server of the template starts
 
     @property
     def key(self) -> Hashable:
-        return (self.options, self.script, self.config, self.slave_options, self.environment)
+        return (self.options, self.script, self.config, self.slave_options, self.environment, self.slave_script)
 
     @classmethod
     def of(cls, case: TestCase, vardir: Path | None = None) -> ServerSetup:
@@ -65,7 +64,7 @@ class ServerSetup:
             return tuple(option.replace(VARDIR_MARK, str(vardir)) for option in options)
 
         return cls(placed(case.setup), case.start_script, case.config, placed(case.slave_setup),
-                   case.server_environment)
+                   case.server_environment, case.slave_script)
 
 
 @dataclass(slots=True)
@@ -85,17 +84,18 @@ class Keeper:
     def prepare(self, setup: ServerSetup) -> ServerAddress | None:
         """Restart (on fresh data) when ``setup`` or the state of the servers calls for it;
         returns mysqld.1's new address after a restart, else None."""
-        changed = setup != self.current or self.server.options != setup.options or setup.script is not None
+        changed = (setup != self.current or self.server.options != setup.options
+                   or setup.script is not None or setup.slave_script is not None)
         if not (changed or self.needs_fresh_start or not self.server.is_alive() or not self.companions.as_started()):
             self.companions.begin_test()
             return None
         if setup.script is not None:
-            _run_script(setup.script, self.server.vardir)
+            run_script(setup.script, self.server.vardir)
         reason = self.why or ("other server options" if changed else "the server is not running")
         log.info("restarting the server from fresh data: %s", reason)
         self.companions.configure(setup.config)
         address = self.server.restart(setup.options, fresh=True, environment=dict(setup.environment))
-        self.companions.start(setup.config, setup.options, setup.slave_options)
+        self.companions.start(setup.config, setup.options, setup.slave_options, setup.slave_script)
         self.current = setup
         self.needs_fresh_start = False
         self.why = ""
@@ -182,12 +182,3 @@ def _changes(before: str, after: str, limit: int = MAX_SHOWN_CHANGES) -> Sequenc
         if line[:1] in "+-" and not line.startswith(("+++", "---"))
     ]
     return lines[:limit] + ([f"... and {len(lines) - limit} more"] if len(lines) > limit else [])
-
-
-def _run_script(script: Path, vardir: Path) -> None:
-    """A test's ``-master.sh``, as mysql-test-run.pl runs it before starting the server."""
-    env = {**os.environ, "MYSQLTEST_VARDIR": str(vardir), "MYSQL_TMP_DIR": str(vardir / "tmp")}
-    proc = subprocess.run(["/bin/sh", str(script)], env=env, capture_output=True, timeout=120, check=False)
-    if proc.returncode != 0:
-        output = (proc.stdout + proc.stderr).decode(errors="replace").strip()
-        raise ServerUnavailable(f"{script.name} failed (exit {proc.returncode}): {output[-500:]}")

@@ -10,9 +10,10 @@ server), so the test goes on while the statement runs; ``reap`` collects its out
 from __future__ import annotations
 
 import enum
+import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from runner.sessions.driver import Connection, ConnectParams, Outcome, ServerError
 
@@ -31,6 +32,16 @@ class State(enum.Enum):
 
 
 _IDLE = State.IDLE
+
+# The statements that change a connection's current database. libmariadb learns it from the
+# server's session state changes and reconnects into it; the C extension does not expose them.
+_NAME = r"(`(?:[^`]|``)+`|[^\s;`]+)"
+_USE = re.compile(r"\s*use\s+" + _NAME, re.IGNORECASE)
+_DROP_DATABASE = re.compile(r"\s*drop\s+(?:database|schema)\s+(?:if\s+exists\s+)?" + _NAME, re.IGNORECASE)
+
+
+def _unquoted(name: str) -> str:
+    return name[1:-1].replace("``", "`") if name.startswith("`") else name
 
 
 class SessionStateError(Exception):
@@ -57,6 +68,7 @@ class Session:
         self.params = params
         self.current_user = params.user  # change_user moves them
         self.current_password = params.password
+        self.current_database = params.database  # what a reconnect logs into, as libmariadb's does
         self._factory = factory
         self._conn: Connection | None = None
         self._pending: _Pending | None = None
@@ -74,14 +86,18 @@ class Session:
         if self.state is not _IDLE or conn is None:  # _idle_connection's checks, the cheap way first
             conn = self._idle_connection("run a statement")
         wrapper = self._wrapper
-        if wrapper is None:
-            return conn.execute(sql)
-        return wrapper(self, conn, sql)
+        outcome = conn.execute(sql) if wrapper is None else wrapper(self, conn, sql)
+        self._follow_database(sql, outcome)
+        return outcome
 
     def reconnect(self) -> None:
-        """A new connection with the same parameters (the client library's auto-reconnect)."""
+        """A new connection with the same parameters, into the database the connection had
+        chosen last (the client library's auto-reconnect)."""
         self._idle_connection("reconnect").close()
-        self._conn = self._factory(self.params)
+        params = self.params
+        if self.current_database != params.database:
+            params = replace(params, database=self.current_database, select_database=False)
+        self._conn = self._factory(params)
 
     def send(self, sql: str) -> None:
         conn = self._idle_connection("send a statement")
@@ -118,6 +134,7 @@ class Session:
         self._pending = None
         self.state = State.IDLE
         assert pending.outcome is not None
+        self._follow_database(pending.sql, pending.outcome)
         return pending.outcome
 
     def close(self, *, abort: bool = False) -> None:
@@ -140,6 +157,14 @@ class Session:
             helper.execute(f"KILL CONNECTION {int(thread_id)}")
         finally:
             helper.close()
+
+    def _follow_database(self, sql: str, outcome: Outcome) -> None:
+        if outcome.error is not None or not sql[:64].lstrip()[:4].lower().startswith(("use", "drop")):
+            return
+        if (match := _USE.match(sql)) is not None:
+            self.current_database = _unquoted(match.group(1))
+        elif (match := _DROP_DATABASE.match(sql)) is not None and _unquoted(match.group(1)) == self.current_database:
+            self.current_database = ""  # the server leaves the session in no database
 
     # -- queries on the state -------------------------------------------------------------------
 

@@ -942,6 +942,29 @@ def test_same_failure_message_as_the_reference(bench: Bench, name: str) -> None:
     assert ours.message == f"{bench.test}:{line}: {message}"
 
 
+@needs_reference
+@pytest.mark.parametrize(
+    ("error_list", "refused"),
+    [("ER_NO_SUCH_TABLE,", False), ("ER_NO_SUCH_TABLE, ", True), ("ER_NO_SUCH_TABLE,,1050", True)],
+)
+def test_error_list_endings_as_the_reference(bench: Bench, error_list: str, refused: bool) -> None:
+    # mysqltest steps past a comma and stops at the very end of the text: one comma closes the list,
+    # a blank after it is an empty entry ("Invalid argument to error"; tidbrun names it differently).
+    bench.write(f"select 1;\n--error {error_list}\nselect * from nosuch;\nselect 2;\n")
+    reference = bench.reference()
+    ours = bench.ours()
+    if not refused:
+        assert reference.returncode == 0, reference.stderr
+        assert ours.status == "pass", ours.message
+        assert ours.result == reference.result
+        return
+    assert reference.returncode == 1
+    line, message = reference.failure()
+    assert message.startswith("Invalid argument to error") and line == 2
+    assert ours.status == "error", ours.message  # a malformed test, not a wrong result
+    assert ours.message.startswith(f"{bench.test}:2: empty entry in the error list"), ours.message
+
+
 # mysqltest writes a failing diff_files' diff into its log; tidbrun keeps the diff out of the output.
 OUTPUT_DIFFERS_BY_DESIGN = {"diff_files_wrong_error"}
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from runner.errors import ServerUnavailable
 from runner.run import suite
 from runner.server import cnf_template, hygiene, mycnf
 from runner.server.address import ServerAddress
@@ -272,3 +273,36 @@ def test_a_second_server_that_dies_fails_the_test(tree: Path, tmp_path: Path) ->
     starts = lead.starts
     keeper.prepare(rpl)
     assert lead.starts == starts + 1 and lead.made["mysqld.2"].alive
+
+
+def test_slave_script_runs_before_a_run_slave_sh_server(tree: Path, tmp_path: Path) -> None:
+    # MTR runs <test>-slave.sh before starting each server whose group says #!run-slave-sh, and
+    # before no other: the rpl template's mysqld.2 has it, a template without the mark does not.
+    marked = tree / "suite" / "rpl" / "marked.cnf"
+    marked.write_text(RPL_BASE.replace("[mysqld.2]\n", "[mysqld.2]\n#!run-slave-sh\n"))
+    script = tmp_path / "x-slave.sh"
+    script.write_text('echo ran >> "$MYSQLTEST_VARDIR/slave_sh_ran"\n')
+    vardir = tmp_path / "var"
+    vardir.mkdir()
+    lead = StandIn(tree, vardir)
+    keeper = Keeper(lead, check_testcase=False)  # type: ignore[arg-type]
+    keeper.prepare(ServerSetup((), None, tree / "suite/rpl/my.cnf", (), slave_script=script))
+    assert not (vardir / "slave_sh_ran").exists()
+    keeper.after(report(), lead.address)
+    keeper.prepare(ServerSetup((), None, marked, (), slave_script=script))
+    assert (vardir / "slave_sh_ran").read_text() == "ran\n"
+    keeper.after(report(), lead.address)
+    # A test with a script restarts every time, as under MTR: the script runs again.
+    keeper.prepare(ServerSetup((), None, marked, (), slave_script=script))
+    assert (vardir / "slave_sh_ran").read_text() == "ran\nran\n"
+
+
+def test_a_failing_slave_script_is_the_tests_error(tree: Path, tmp_path: Path) -> None:
+    marked = tree / "suite" / "rpl" / "marked.cnf"
+    marked.write_text(RPL_BASE.replace("[mysqld.2]\n", "[mysqld.2]\n#!run-slave-sh\n"))
+    script = tmp_path / "x-slave.sh"
+    script.write_text("echo no such link >&2; exit 3\n")
+    lead = StandIn(tree, tmp_path)
+    keeper = Keeper(lead, check_testcase=False)  # type: ignore[arg-type]
+    with pytest.raises(ServerUnavailable, match=r"x-slave.sh failed \(exit 3\): no such link"):
+        keeper.prepare(ServerSetup((), None, marked, (), slave_script=script))

@@ -76,3 +76,15 @@ def test_two_runs_that_save_one_after_the_other_keep_both_timings(tmp_path: Path
     second.save()
     merged = Durations.load(store)
     assert (merged.guess(a), merged.guess(b)) == (3.0, 4.0)
+
+
+def test_a_mysql_test_tree_keeps_mtr_order_within_a_setup(tmp_path: Path) -> None:
+    # MTR runs a setup's tests by name; some pass only after another (perfschema.relaylog after
+    # rpl_threads leaves the servers), so the longest-first order is not used for a tree.
+    tests = [case(tmp_path, n) for n in ("relaylog", "rpl_threads", "other")]
+    cost = {"relaylog": 0.5, "rpl_threads": 1.25, "other": 9.0}
+    setup = {"relaylog": "rpl", "rpl_threads": "rpl", "other": "plain"}
+    scheduler = Scheduler(list(tests), lambda t: setup[t.name], lambda t: cost[t.name], keep_order_within_setup=True)
+    assert [t.name for t in (scheduler.next_for("rpl"), scheduler.next_for("rpl"))] == ["relaylog", "rpl_threads"]
+    longest = Scheduler(list(tests), lambda t: setup[t.name], lambda t: cost[t.name])
+    assert [t.name for t in (longest.next_for("rpl"), longest.next_for("rpl"))] == ["rpl_threads", "relaylog"]

@@ -218,6 +218,7 @@ def change_user(ctx: Interpreter, cmd: Command) -> None:
             f"query '{cmd.text}' succeeded - should have failed with error {expected.describe_first()}...",
         )
     session.current_user, session.current_password = user, password
+    session.current_database = database
 
 
 def _change_user(session: Session, user: str, password: str, database: str) -> None:
