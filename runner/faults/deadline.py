@@ -125,9 +125,10 @@ class Deadlines:
 
 
 def _doing(record: Record) -> str:
-    """``'sleep 20' at file:line``: the command the test is at, or its line."""
+    """``'sleep 20' at file:line``: the command the test is at, or its line. Without the include
+    chain: the failure is reported at this command, with its chain."""
     location = record.location
     if isinstance(record, Command):
         text = f"{record.name} {record.argument.strip()}".strip()
-        return f"'{text}' at {location.describe()}"
-    return f"the test at {location.describe()}"
+        return f"'{text}' at {location}"
+    return f"the test at {location}"

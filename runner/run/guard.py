@@ -120,7 +120,7 @@ class TestGuard:
         if self.crash is None or self._marked is case:
             return
         self._marked = case
-        self.crash.mark(_mtr_name(case))
+        self.crash.mark(mtr_name(case))
 
     @property
     def server_options_changed(self) -> bool:
@@ -237,7 +237,7 @@ class TestGuard:
                 log.info("    context: %s", context.log_text())
 
 
-def _mtr_name(case: TestCase) -> str:
+def mtr_name(case: TestCase) -> str:
     """The test's name as mysql-test-run.pl writes it into the error log: ``<suite>.<test>``."""
     folder = case.path.parent
     suite = folder.parent.name if folder.name == "t" else folder.name

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from runner.config.run_config import RunConfig
 from runner.errors import ServerUnavailable
 from runner.plugins import activate as activate_plugins
+from runner.run.guard import mtr_name
 from runner.run.outcome import CaseFeed, ServerBanner, ServerRun
 from runner.run.rerun import failure_limit_reason, reached, with_retries
 from runner.run.safety import RunSafety
@@ -224,7 +225,7 @@ def _prepare(keeper: Keeper | None, guard: TestGuard, case: TestCase, vardir: Pa
     setup = ServerSetup.of(case, vardir)
     began = time.perf_counter()
     try:
-        restarted = keeper.prepare(setup)
+        restarted = keeper.prepare(setup, mtr_name(case))
     except ServerUnavailable as exc:
         keeper.needs_fresh_start = True
         return TestReport(case, "fail", time.perf_counter() - began,

@@ -16,6 +16,7 @@ start (``mtr.check_testcase()``, as MTR checks every server): a change means a f
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -108,6 +109,14 @@ class Companions:
                 self._baselines[server.name] = self._state(server)
 
     # -- around a test ------------------------------------------------------------------------------
+
+    def mark(self, test_name: str) -> None:
+        """``CURRENT_TEST: <suite>.<test>`` in each companion's error log, as MTR marks every
+        server's: ``search_pattern_in_file.inc`` reads a log from its last mark, so a message an
+        earlier test caused on mysqld.2 is not counted again."""
+        for server in self._running:
+            with contextlib.suppress(OSError), server.error_log.open("ab") as log_file:
+                log_file.write(f"CURRENT_TEST: {test_name}\n".encode())
 
     def begin_test(self) -> None:
         """Watch each companion for the expect-file protocol while the test runs."""

@@ -81,12 +81,16 @@ class Keeper:
     def __post_init__(self) -> None:
         self.companions = Companions(self.server, check_testcase=self.check_testcase)
 
-    def prepare(self, setup: ServerSetup) -> ServerAddress | None:
+    def prepare(self, setup: ServerSetup, test_name: str | None = None) -> ServerAddress | None:
         """Restart (on fresh data) when ``setup`` or the state of the servers calls for it;
-        returns mysqld.1's new address after a restart, else None."""
+        returns mysqld.1's new address after a restart, else None. ``test_name`` is marked in
+        the error log of each server beside mysqld.1 before it starts for the test (mysqld.1's
+        own is marked by the run)."""
         changed = (setup != self.current or self.server.options != setup.options
                    or setup.script is not None or setup.slave_script is not None)
         if not (changed or self.needs_fresh_start or not self.server.is_alive() or not self.companions.as_started()):
+            if test_name is not None:
+                self.companions.mark(test_name)
             self.companions.begin_test()
             return None
         if setup.script is not None:
@@ -94,6 +98,8 @@ class Keeper:
         reason = self.why or ("other server options" if changed else "the server is not running")
         log.info("restarting the server from fresh data: %s", reason)
         self.companions.configure(setup.config)
+        if test_name is not None:
+            self.companions.mark(test_name)
         address = self.server.restart(setup.options, fresh=True, environment=dict(setup.environment))
         self.companions.start(setup.config, setup.options, setup.slave_options, setup.slave_script)
         self.current = setup

@@ -188,6 +188,7 @@ class StandIn:
         self.vardir = vardir
         self.tmpdir = vardir / "tmp"
         self.datadir = vardir / name / "data"
+        self.error_log = vardir / "log" / f"{name}.err"
         self.options: tuple[str, ...] = ()
         self.alive = False
         self.starts = 0
@@ -306,3 +307,18 @@ def test_a_failing_slave_script_is_the_tests_error(tree: Path, tmp_path: Path) -
     keeper = Keeper(lead, check_testcase=False)  # type: ignore[arg-type]
     with pytest.raises(ServerUnavailable, match=r"x-slave.sh failed \(exit 3\): no such link"):
         keeper.prepare(ServerSetup((), None, marked, (), slave_script=script))
+
+
+def test_each_companions_error_log_is_marked_before_it_starts(tree: Path, tmp_path: Path) -> None:
+    # search_pattern_in_file.inc reads an error log from its last CURRENT_TEST line: MTR marks
+    # every server's log, so a message an earlier test caused on mysqld.2 is not found again.
+    (tmp_path / "log").mkdir()
+    lead = StandIn(tree, tmp_path)
+    keeper = Keeper(lead, check_testcase=False)  # type: ignore[arg-type]
+    rpl = ServerSetup((), None, tree / "suite/rpl/my.cnf", ())
+    keeper.prepare(rpl, "rpl.first")
+    log = tmp_path / "log" / "mysqld.2.err"
+    assert log.read_text() == "CURRENT_TEST: rpl.first\n"
+    keeper.after(report(), lead.address)
+    keeper.prepare(rpl, "rpl.second")  # no restart: still marked
+    assert log.read_text() == "CURRENT_TEST: rpl.first\nCURRENT_TEST: rpl.second\n"

@@ -1,4 +1,5 @@
-"""save_master_pos, sync_with_master, sync_slave_with_master: wait for a replica, as mysqltest does.
+"""save_master_pos, sync_with_master, sync_slave_with_master, wait_for_slave_to_stop: wait for a
+replica, as mysqltest does.
 
 ``save_master_pos`` remembers the current connection's ``SHOW MASTER STATUS`` (file, position).
 ``sync_with_master [offset][, connection_name]`` waits on the current connection until its replica
@@ -7,12 +8,16 @@ NULL (no replica running) and -1 (the timeout) end the test. ``sync_slave_with_m
 [connection]`` saves the position, switches to ``connection`` (``slave`` by default, logged like
 ``connection``) and waits there. The timeout is mysql-test-run.pl's ``--wait-for-pos-timeout``: 300 s.
 
+``wait_for_slave_to_stop`` asks the current connection for ``SHOW STATUS LIKE 'Slave_running'``
+every 0.3 s until it says ``OFF``; mysqltest sets no limit of its own (the test's timeout is one).
+
 mysqltest keeps one saved position for the whole test, whatever the connection; here it belongs to
 the test's variables (a new set per test).
 """
 
 from __future__ import annotations
 
+import time
 import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
     from runner.sessions.session import Session
 
 WAIT_FOR_POS_TIMEOUT = 300
+SLAVE_POLL_SECONDS = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +66,18 @@ def sync_slave_with_master(ctx: Interpreter, cmd: Command) -> None:
         ctx.out.append(f"connection {name};\n")
     ctx.switch_to(session)
     _wait(ctx, cmd, 0, "")
+
+
+@directive("wait_for_slave_to_stop")
+def wait_for_slave_to_stop(ctx: Interpreter, cmd: Command) -> None:
+    sql = "show status like 'Slave_running'"
+    while True:
+        rows = _rows(ctx, cmd.location, sql, "Query failed while probing slave for stop")
+        if not rows or len(rows[0]) < 2 or rows[0][1] is None:
+            raise TestFailure(cmd.location, "Strange result from query while probing slave for stop")
+        if rows[0][1] == "OFF":
+            return
+        time.sleep(SLAVE_POLL_SECONDS)
 
 
 def _save(ctx: Interpreter, cmd: Command) -> None:
