@@ -28,7 +28,8 @@ def test_an_expiry_names_the_command_the_test_is_at() -> None:
     here = Location("t/a.inc", 3, Location("t/a.test", 7))
     deadlines = _expire(Position(Command(here, "sleep", " 30", "dash", ";"), in_body=True))
     assert deadlines.expiry is not None
-    assert deadlines.expiry.running == ["'sleep 30' at t/a.inc:3 (sourced from t/a.test:7)"]
+    # Without the include chain: the failure is reported at this command, chain and all.
+    assert deadlines.expiry.running == ["'sleep 30' at t/a.inc:3"]
     assert deadlines.expiry.location == here
 
 
