@@ -224,3 +224,24 @@ def test_cache_max_size_is_a_size_option() -> None:
     assert resolved["cache_max_size"] == 1 << 30
     with pytest.raises(OptionValueError, match="TIDB_CACHE_MAX_SIZE"):
         resolve_options({}, config=None, environ={"TIDB_CACHE_MAX_SIZE": "big"}, warn=io.StringIO())
+
+
+def test_a_template_pruned_between_lookup_and_copy_is_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from runner.server import embedded
+    from runner.server.embedded import EmbeddedServer, ServerKind
+
+    rebuilt = tmp_path / "cache" / f"tidb-{key(1)}" / "data"
+    fill(rebuilt / "kv" / "store", 10)
+    answers = [(tmp_path / "cache" / f"tidb-{key(2)}" / "data", False), (rebuilt, True)]  # the first: gone
+
+    def looked_up(cache_dir: Path, plan: object, **kwargs: object) -> tuple[Path, bool]:
+        return answers.pop(0)
+
+    monkeypatch.setattr(embedded.bootstrap, "ensure_template", looked_up)
+    server = EmbeddedServer(kind=ServerKind("tidb", Path("/opt/tidb-server")), vardir=tmp_path / "var",
+                            cache_dir=tmp_path / "cache")
+    server._populate_datadir(ServerKind("tidb", Path("/opt/tidb-server")))
+    assert answers == [] and (server.datadir / "kv" / "store").is_file()
+    assert server.template_dir == rebuilt and server.template_built
