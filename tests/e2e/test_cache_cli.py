@@ -121,3 +121,14 @@ def test_a_run_records_its_template_use_and_bounds_the_others(xdg: Path, tmp_pat
     assert (built / "data").is_dir()
     assert not any((cache / name).exists() for name in fakes)
     assert (cache / "tidb" / "v1" / ".built").is_file()
+
+
+def test_cache_max_size_is_a_run_option(tmp_path: Path) -> None:
+    run = run_tidbrun("config", "show", "--json", cwd=tmp_path, env_extra={"TIDB_CACHE_MAX_SIZE": "1GB"})
+    assert run.returncode == 0, run.output
+    option = json.loads(run.stdout)["options"]["cache_max_size"]
+    assert option["value"] == 1 << 30 and option["from"] == "env TIDB_CACHE_MAX_SIZE"
+    assert option["place"] == "[server] cache_max_size"
+    bad = run_tidbrun("--cache-max-size", "lots", tmp_path, cwd=tmp_path)
+    assert bad.returncode == 2 and "'lots' is not a size" in bad.stderr and "Traceback" not in bad.output
+    assert "--cache-max-size" in run_tidbrun("--help").stdout
