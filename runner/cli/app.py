@@ -11,6 +11,7 @@ import typer
 
 from runner.cli.options import ResolvedCommand, plugin_values, resolution
 from runner.config.run_config import (
+    DEFAULT_CACHE_MAX_SIZE,
     SERVER_BINARY_ENV,
     SERVER_CHOICES,
     SERVER_ENV,
@@ -41,6 +42,7 @@ SUBCOMMANDS = {
     "config": "runner.cli.config",
     "check": "runner.cli.check",
     "stress": "runner.cli.stress",
+    "cache": "runner.cli.cache",
 }
 
 # mysql-test-run.pl's timeouts are minutes; tidbrun's bare numbers are seconds, so say so.
@@ -207,6 +209,13 @@ def run(
     server_binary: Annotated[
         Path | None, typer.Option(help="The server program tidbrun starts (tidb-server, mariadbd or mysqld).")
     ] = None,
+    cache_max_size: Annotated[
+        int | None,
+        typer.Option(parser=_size, metavar="SIZE",
+                     help="After a run on tidbrun's own server, remove the least recently used cached "
+                     "server templates until they take at most SIZE (500MB, 5GB; 0: no limit; default 5GB). "
+                     "`tidbrun cache show` lists the cache."),
+    ] = None,
     plugin: Annotated[
         list[str] | None,
         typer.Option(
@@ -368,6 +377,7 @@ def run(
         fail_on_flaky=fail_on_flaky,
         max_test_fail=max_test_fail,
         last_failed=last_failed,
+        cache_max_size=DEFAULT_CACHE_MAX_SIZE if cache_max_size is None else cache_max_size,
         options=plugin_values(options),
     )
     if account_given and not config.server.external:
@@ -382,6 +392,15 @@ def _duration(text: str) -> float:
 
     try:
         return parse_duration(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _size(text: str) -> int:
+    from runner.language.quantities import parse_size
+
+    try:
+        return parse_size(text)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
 

@@ -18,6 +18,9 @@ SERVER_ENV = "TIDBRUN_SERVER"
 SERVER_BINARY_ENV = "TIDBRUN_SERVER_BINARY"
 SERVER_CHOICES = ("tidb", "mariadb", "mysql")
 
+# What the cached server templates may take after a run on tidbrun's own server (~50 templates).
+DEFAULT_CACHE_MAX_SIZE = 5 << 30
+
 
 @dataclass(slots=True)
 class ServerSettings:
@@ -75,6 +78,9 @@ class RunConfig:
     fail_on_flaky: bool = False  # a flaky test fails the run
     max_test_fail: int | None = None  # --max-test-fail N: after N failed tests the rest is not run
     last_failed: bool = False  # --last-failed: only the tests that failed in the previous run
+    # --cache-max-size: after a run on the embedded server, least recently used templates are
+    # removed until the cached ones take at most this many bytes (0: no limit)
+    cache_max_size: int = DEFAULT_CACHE_MAX_SIZE
     options: dict[str, Any] = field(default_factory=dict)  # the values of options plugins added
 
 

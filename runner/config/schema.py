@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from runner.config.durations import UNITS_HINT, parse_duration
+from runner.config.run_config import DEFAULT_CACHE_MAX_SIZE
 from runner.hooks import hookimpl
+from runner.language.quantities import parse_size
 
 # -- kinds: how a value is read from a file (already typed) and from a variable (text) ------------
 
@@ -74,6 +76,14 @@ def _seconds(value: Any) -> float:
     return float(value)
 
 
+def _bytes(value: Any) -> int:
+    """A number of bytes, or text with a unit (``"5GB"``), as on the command line."""
+    if isinstance(value, str):
+        return parse_size(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError
+    return value
+
 
 def _words(value: Any) -> list[str]:
     if isinstance(value, str):
@@ -120,6 +130,7 @@ PORT = Kind("a port number (1-65535)", _integer(1, 65535), lambda text: _integer
 COUNT = Kind("a whole number of at least 1", _integer(1), lambda text: _integer(1)(int(text)))
 TIMES = Kind("a whole number of at least 0", _integer(0), lambda text: _integer(0)(int(text)))
 SECONDS = Kind(UNITS_HINT, _seconds, parse_duration)
+SIZE = Kind("a size: a number of bytes, or with a unit (500MB, 5GB)", _bytes, parse_size)
 WORDS = Kind("a list of strings", _words, _parse_words)
 # Each NAME=V1,V2 holds commas itself, so the environment's form separates them with spaces.
 MATRIX = Kind("a list of NAME=V1,V2", _words, lambda text: text.split())
@@ -186,6 +197,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("server_kind", choice("tidb", "mariadb", "mysql"), None,
            "Which server tidbrun starts when no host is given.", SERVER, key="kind", env="TIDB_SERVER"),
     Option("server_binary", PATH, None, "The server program tidbrun starts.", SERVER, key="binary"),
+    Option("cache_max_size", SIZE, DEFAULT_CACHE_MAX_SIZE,
+           "After a run on tidbrun's own server, least recently used cached templates go until they "
+           "take at most this (0: no limit).", SERVER),
     # [test]: how the tests run and what is reported
     Option("dialect", TEXT, None, "Result dialect: mysqltest or mysql-tester (none: by server flavour)."),
     Option("record", FLAG, False, "Write .result files from this run."),

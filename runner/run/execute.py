@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -30,6 +31,8 @@ from runner.run.server_run import run_on_server, setup_of
 from runner.run.shard import take_shard
 from runner.run.suite import TestReport, discover, find_basedir
 from runner.sessions.driver import HAVE_CEXT
+
+log = logging.getLogger("tidbrun.cache")
 
 # A throwaway vardir goes to memory when there is room (mysql-test-run.pl's --mem): the server's
 # fsyncs then cost nothing, which takes about a third off the run time of a typical suite here.
@@ -105,6 +108,8 @@ def execute(config: RunConfig) -> int:
     (vardir / "tmp").mkdir(parents=True, exist_ok=True)
     config = replace(config, tree_reject_dir=tree_reject_folder(vardir, throwaway=own_vardir))
     report = ConsoleReport(color=config.color, verbose=config.verbose, progress_total=len(cases))
+    # The clock the cache's marks of use are on; a second early, as a file's time may lag the clock.
+    began = time.time() - 1.0
     started = time.perf_counter()
     reports: list[TestReport] = []
 
@@ -144,7 +149,32 @@ def execute(config: RunConfig) -> int:
     write_reports(config, reports, wall=wall, exit_code=code,
                   server=ServerFacts(flavour=outcome.flavour, version=outcome.version))
     plugins.call("tidbrun_report", reports=reports, wall=wall, exit_code=code)
+    if not config.server.external and config.cache_max_size:
+        bound_templates(config.cache_max_size, used_since=began)
     return code
+
+
+def bound_templates(max_size: int, *, used_since: float) -> None:
+    """Keep the cached server templates within ``max_size`` bytes, least recently used first.
+
+    Nothing else removes them, and a CI runner's persistent cache would fill its disk. The
+    templates this run used (marked since ``used_since``) stay. The run's outcome is decided by
+    now: a prune that fails is only logged."""
+    from runner.language.quantities import format_bytes
+    from runner.server.bootstrap import default_cache_dir
+    from runner.server.cache_store import TEMPLATE, prune
+
+    cache_dir = default_cache_dir()
+    try:
+        result = prune(cache_dir, max_size=max_size, kinds=(TEMPLATE,), keep_used_since=used_since)
+    except Exception as exc:  # a full disk, a permission: the tests' verdict must not change
+        log.warning("cache: could not prune %s: %s", cache_dir, exc)
+        return
+    if result.removed:
+        log.info("cache: removed %d least recently used template(s) of %s, %s freed, to keep them under %s",
+                 len(result.removed), cache_dir, format_bytes(result.freed), format_bytes(max_size))
+    for entry, reason in result.failed:
+        log.warning("cache: could not remove %s: %s", entry.path, reason)
 
 
 def exit_code(outcome: ServerRun, reports: list[TestReport], *, fail_on_flaky: bool = False) -> int:

@@ -25,6 +25,7 @@ from pathlib import Path
 from runner.errors import ServerUnavailable
 from runner.server.address import free_port
 from runner.server.binaries import version_text
+from runner.server.cache_store import mark_used
 
 # Bump when the layout or the way a template is built changes.
 TEMPLATE_FORMAT = 2  # 2: MariaDB bootstraps as mysql-test-run.pl does (mariadbd --bootstrap)
@@ -198,10 +199,12 @@ def ensure_template(
     Returns (path of the template's ``data`` folder, whether it was built now). The template is
     built in a private folder next to its final place and renamed into place, so a concurrent run
     sees either no template or a complete one; when two runs race, the loser discards its copy.
+    Each call marks the template used: the cache is pruned least recently used first.
     """
     final = template_path(cache_dir, plan)
     data = final / "data"
     if (final / "meta.json").is_file() and data.is_dir():
+        mark_used(final)
         return data, False
     cache_dir.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_builds(cache_dir)
@@ -221,10 +224,12 @@ def ensure_template(
             if not (final / "meta.json").is_file():
                 raise
             shutil.rmtree(build, ignore_errors=True)
+            mark_used(final)
             return data, False
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
+    mark_used(final)
     return data, True
 
 

@@ -40,6 +40,7 @@ from runner.config.run_config import SERVER_BINARY_ENV, SERVER_ENV
 from runner.errors import ServerUnavailable
 from runner.server import binaries, bootstrap, cnf_template, lifeline, mycnf
 from runner.server.address import ServerAddress, free_port
+from runner.server.cache_store import mark_used
 from runner.server.connect import AdminError, open_connection
 from runner.tidb import server_config as tidb_server
 
@@ -103,7 +104,10 @@ def find_server_kind() -> ServerKind | None:
     found = _mysql_family(wanted) if wanted != "tidb" else None
     if found is None and tidb_allowed:
         built = binaries.cached_tidb_server()
-        return ServerKind("tidb", built) if built is not None else None
+        if built is None:
+            return None
+        mark_used(built.parent.parent)  # tidb/<version>/bin/tidb-server: `tidbrun cache` tells its last use
+        return ServerKind("tidb", built)
     return found
 
 
@@ -539,15 +543,23 @@ class EmbeddedServer:
         else:
             plan = self._bootstrap_plan(kind)
         began = time.perf_counter()
-        template, built = bootstrap.ensure_template(
-            self._cache_dir, plan, user_root=os.geteuid() == 0, environment=environment
-        )
-        self.last_bootstrap_seconds = time.perf_counter() - began if built else None
-        self._template_dir = template
-        self._template_built = built
-        if self.datadir.exists():
-            shutil.rmtree(self.datadir)
-        bootstrap.copy_template(template, self.datadir)
+        for attempt in (1, 2):
+            template, built = bootstrap.ensure_template(
+                self._cache_dir, plan, user_root=os.geteuid() == 0, environment=environment
+            )
+            self.last_bootstrap_seconds = time.perf_counter() - began if built else None
+            self._template_dir = template
+            self._template_built = built
+            if self.datadir.exists():
+                shutil.rmtree(self.datadir)
+            try:
+                bootstrap.copy_template(template, self.datadir)
+                return
+            except (OSError, subprocess.CalledProcessError):
+                # A prune (`tidbrun cache clean`, another run's bound) took the template away
+                # between the lookup and the copy: it is built again, once.
+                if attempt == 2 or template.is_dir():
+                    raise
 
     def _bootstrap_plan(self, kind: ServerKind) -> bootstrap.BootstrapPlan:
         share = binaries.share_dir(kind.server)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from runner.server import binaries, bootstrap, mycnf
 from runner.server.address import ServerAddress
+from runner.server.cache_store import mark_used
 from runner.server.embedded import find_server_kind
 
 SERVER_NAME = "mysqld.1"
@@ -220,7 +221,9 @@ def ensure_bootstrap_sql(
         _write_atomically(path, bootstrap.mtr_bootstrap_sql(share, mysql_test_dir))
         return path
     cached = cache_dir / f"bootstrap-{_bootstrap_sql_key(server, share, mysql_test_dir)}.sql"
-    if not cached.is_file():
+    if cached.is_file():
+        mark_used(cached)  # `tidbrun cache clean` removes the least recently used first
+    else:
         cache_dir.mkdir(parents=True, exist_ok=True)
         _write_atomically(cached, bootstrap.mtr_bootstrap_sql(share, mysql_test_dir))
     with contextlib.suppress(FileExistsError):
