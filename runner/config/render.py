@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from runner.config.schema import ASSIGNMENTS, Option, Schema
+from runner.config.schema import ASSIGNMENTS, SIZE, Option, Schema
+from runner.language.quantities import size_text
 
 HEADER = "tidbrun configuration: the command line and TIDB_* variables go over it (tidbrun config show)."
 
@@ -25,6 +26,8 @@ def _file_value(option: Option, value: Any) -> Any:
         return str(value)
     if option.kind is ASSIGNMENTS:
         return dict(item.partition("=")[::2] for item in value)
+    if option.kind is SIZE and isinstance(value, int):
+        return size_text(value)
     return value
 
 

@@ -36,6 +36,14 @@ def parse_size(text: str) -> int:
     return int(float(m.group(1)) * _BYTES[(m.group(2) or "b").lower()])
 
 
+def size_text(size: int) -> str:
+    """A size as ``parse_size`` reads it back, in the largest unit that holds it whole (``5GB``)."""
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size and size % factor == 0:
+            return f"{size // factor}{unit}"
+    return str(size)
+
+
 def parse_percent(text: str) -> float:
     """The number in ``10%`` (the sign optional)."""
     m = _PERCENT.fullmatch(text.strip())

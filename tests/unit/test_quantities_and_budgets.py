@@ -7,7 +7,14 @@ import pytest
 from runner.errors import TestFileError as FileError
 from runner.language.budgets import DurationBudget, MemoryBudget, parse_duration_budget, parse_memory_budget
 from runner.language.parser import parse_text
-from runner.language.quantities import format_bytes, format_seconds, parse_duration, parse_percent, parse_size
+from runner.language.quantities import (
+    format_bytes,
+    format_seconds,
+    parse_duration,
+    parse_percent,
+    parse_size,
+    size_text,
+)
 
 
 def test_quantities() -> None:
@@ -67,3 +74,10 @@ SELECT 1;
     names = [getattr(r, "name", None) for r in parse_text(text, "b.test").records]
     assert names == ["max_server_memory_growth", "max_server_memory_growth", "max_duration", None,
                      "end_max_server_memory_growth", "end_max_server_memory_growth"]
+
+
+@pytest.mark.parametrize(("size", "text"), [(5 << 30, "5GB"), (512 << 20, "512MB"), (3 << 10, "3KB"), (1000, "1000"),
+                                            (0, "0")])
+def test_size_text_reads_back(size: int, text: str) -> None:
+    assert size_text(size) == text
+    assert parse_size(text) == size
