@@ -9,6 +9,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from runner.cli import values
 from runner.cli.options import ResolvedCommand, plugin_values, resolution
 from runner.config.run_config import (
     DEFAULT_CACHE_MAX_SIZE,
@@ -133,23 +134,23 @@ def run(
     ] = None,
     statement_timeout: Annotated[
         float | None,
-        typer.Option(parser=_duration, metavar="DURATION",
+        typer.Option(parser=values.duration, metavar="DURATION",
                      help="How long a statement may run; then it is killed (KILL QUERY), the test fails. "
                      + DURATION_HELP),
     ] = None,
     testcase_timeout: Annotated[
         float | None,
-        typer.Option(parser=_duration, metavar="DURATION",
+        typer.Option(parser=values.duration, metavar="DURATION",
                      help="How long a test may run; then it is stopped. " + DURATION_HELP),
     ] = None,
     suite_timeout: Annotated[
         float | None,
-        typer.Option(parser=_duration, metavar="DURATION",
+        typer.Option(parser=values.duration, metavar="DURATION",
                      help="How long the whole run may take; the rest is reported not run. " + DURATION_HELP),
     ] = None,
     connect_timeout: Annotated[
         float | None,
-        typer.Option(parser=_duration, metavar="DURATION",
+        typer.Option(parser=values.duration, metavar="DURATION",
                      help="How long to keep trying to reach the server (default 5s)."),
     ] = None,
     log_file: Annotated[Path | None, typer.Option(help="Write the run's log (retries, timeouts...) here.")] = None,
@@ -211,7 +212,7 @@ def run(
     ] = None,
     cache_max_size: Annotated[
         int | None,
-        typer.Option(parser=_size, metavar="SIZE",
+        typer.Option(parser=values.size, metavar="SIZE",
                      help="After a run on tidbrun's own server, remove the least recently used cached "
                      "server templates until they take at most SIZE (500MB, 5GB; 0: no limit; default 5GB). "
                      "`tidbrun cache show` lists the cache."),
@@ -385,24 +386,6 @@ def run(
     from runner.run.execute import execute
 
     raise typer.Exit(execute(config))
-
-
-def _duration(text: str) -> float:
-    from runner.config.durations import parse_duration
-
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-def _size(text: str) -> int:
-    from runner.language.quantities import parse_size
-
-    try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
 
 
 def _usage(message: str) -> NoReturn:

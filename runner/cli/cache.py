@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from runner.cli import values
 from runner.errors import EXIT_USAGE
 from runner.language.quantities import format_bytes
 from runner.server import cache_store
@@ -70,12 +71,12 @@ and so does an entry used in the last two minutes (a run may be copying it).""")
 def clean(
     older_than: Annotated[
         float | None,
-        typer.Option("--older-than", parser=_duration, metavar="DURATION",
+        typer.Option("--older-than", parser=values.duration, metavar="DURATION",
                      help="Remove entries last used longer ago than this: 12h, 7d, 2w."),
     ] = None,
     max_size: Annotated[
         int | None,
-        typer.Option("--max-size", parser=_size, metavar="SIZE",
+        typer.Option("--max-size", parser=values.size, metavar="SIZE",
                      help="Then remove the least recently used until the removable entries take at most "
                      "SIZE: 500MB, 2GB."),
     ] = None,
@@ -104,24 +105,6 @@ def clean(
     print(f"{freed} {format_bytes(result.freed)} in {len(result.removed)} entries of {cache_dir}")
     if result.failed:
         raise typer.Exit(1)
-
-
-def _duration(text: str) -> float:
-    from runner.config.durations import parse_duration
-
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-def _size(text: str) -> int:
-    from runner.language.quantities import parse_size
-
-    try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
 
 
 def _iso(moment: float) -> str:
