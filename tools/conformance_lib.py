@@ -725,6 +725,101 @@ def mtr_command(
     return [*argv, *(f"{suite}.{name}" for name in tests)]
 
 
+# ------------------------------------------------------------------ run by run
+
+# An MTR table's verdict as a tidbrun report's: a disabled test is a skip with the reason given.
+_MTR_AS_REPORT = {"pass": "pass", "fail": "fail", "skipped": "skip", "disabled": "skip"}
+
+
+@dataclass(frozen=True, slots=True)
+class RunDisagreement:
+    test: str
+    combination: str
+    mtr: str  # the table's verdict, or "missing"
+    tidbrun: str  # the report's verdict, or "missing"
+    detail: str  # tidbrun's message, or both skip reasons
+
+
+@dataclass(slots=True)
+class RunComparison:
+    """mysql-test-run.pl's table and one tidbrun report, run by run (test and combination): a
+    test MTR skips in one combination and passes in another counts as two runs, not one mixed
+    verdict."""
+
+    mtr_counts: Counter[str] = field(default_factory=Counter)
+    tidbrun_counts: Counter[str] = field(default_factory=Counter)
+    agree: int = 0
+    disagreements: list[RunDisagreement] = field(default_factory=list)
+    skip_reasons_differing: list[RunDisagreement] = field(default_factory=list)
+
+    @property
+    def runs(self) -> int:
+        return sum(self.mtr_counts.values())
+
+
+def _report_run(name: str) -> tuple[str, str]:
+    """``x 'row,stmt'`` as (``x``, ``row,stmt``); the suite prefix, if any, dropped."""
+    test, _, combination = name.partition(" '")
+    return test.rsplit(".", 1)[-1] if "." in test and "/" not in test else test, combination.rstrip("'")
+
+
+def compare_runs(mtr_table: Sequence[str], report: TidbrunReport) -> RunComparison:
+    """Each run of the MTR table (``main_mtr_verdicts.tsv``'s layout) against the report's."""
+    reader = csv.reader(mtr_table, delimiter="\t", quoting=csv.QUOTE_NONE)
+    header = next(reader, None)
+    if header is None or list(header[: len(MTR_TABLE_COLUMNS)]) != list(MTR_TABLE_COLUMNS):
+        raise ValueError(f"not an MTR verdict table (header {header!r}, wanted {MTR_TABLE_COLUMNS})")
+    ours = {_report_run(entry.name): entry for entry in report.entries}
+    comparison = RunComparison()
+    seen: set[tuple[str, str]] = set()
+    for cells in reader:
+        if not cells or not cells[0]:
+            continue
+        test, combination, verdict = (_unescape(cell) for cell in cells[:3])
+        reason = _unescape(cells[4]) if len(cells) > 4 else ""
+        key = (test, combination)
+        seen.add(key)
+        comparison.mtr_counts[verdict] += 1
+        entry = ours.get(key)
+        if entry is None:
+            comparison.disagreements.append(RunDisagreement(test, combination, verdict, "missing", ""))
+            continue
+        wanted = _MTR_AS_REPORT.get(verdict, verdict)
+        if entry.verdict != wanted:
+            comparison.disagreements.append(
+                RunDisagreement(test, combination, verdict, entry.verdict, entry.message[:300]))
+            continue
+        comparison.agree += 1
+        if verdict == "skipped" and reason.strip() != entry.message.strip():
+            detail = f"MTR {reason!r}, tidbrun {entry.message!r}"
+            comparison.skip_reasons_differing.append(RunDisagreement(test, combination, verdict, entry.verdict, detail))
+    for key, entry in ours.items():
+        comparison.tidbrun_counts[entry.verdict] += 1
+        if key not in seen:
+            missing = RunDisagreement(key[0], key[1], "missing", entry.verdict, entry.message[:300])
+            comparison.disagreements.append(missing)
+    return comparison
+
+
+def format_run_comparison(comparison: RunComparison) -> str:
+    def counts(counter: Counter[str]) -> str:
+        return ", ".join(f"{counter[word]} {word}" for word in sorted(counter))
+
+    lines = [
+        f"MTR: {comparison.runs} runs ({counts(comparison.mtr_counts)})",
+        f"tidbrun: {sum(comparison.tidbrun_counts.values())} runs ({counts(comparison.tidbrun_counts)})",
+        f"the same verdict on {comparison.agree} of {comparison.runs} runs",
+        f"skips with another reason than MTR's: {len(comparison.skip_reasons_differing)}",
+    ]
+    for d in comparison.disagreements:
+        run = f"{d.test} '{d.combination}'" if d.combination else d.test
+        lines.append(f"  {run}: MTR {d.mtr}, tidbrun {d.tidbrun}" + (f": {d.detail}" if d.detail else ""))
+    for d in comparison.skip_reasons_differing:
+        run = f"{d.test} '{d.combination}'" if d.combination else d.test
+        lines.append(f"  {run}: skip reasons {d.detail}")
+    return "\n".join(lines)
+
+
 # ------------------------------------------------------------------ tidbrun's --report-file
 
 # TestReport statuses (runner/run/suite.py) as this tool's verdicts.

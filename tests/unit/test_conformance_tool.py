@@ -681,3 +681,56 @@ def test_tidbrun_lines_of_a_run_over_many_tests():
         ("main.alias", "pass", "", 0.08),
         ("main.t 'innodb'", "pass", "", 0.09),
     ]
+
+
+# ------------------------------------------------------------------ run by run
+
+
+def _report(*tests: tuple[str, str, str]) -> object:
+    return lib.parse_tidbrun_report(
+        json.dumps({"tests": [{"name": n, "file": f"t/{n}.test", "status": s, "message": m} for n, s, m in tests]})
+    )
+
+
+MTR_TABLE = [
+    "test\tcombination\tverdict\tms\treason",
+    "a\trow\tpass\t10\t",
+    "a\tstmt\tskipped\t\tNeither MIXED nor STATEMENT binlog format",
+    "b\t\tdisabled\t\tMDEV-1: flaky",
+    "c\t\tpass\t5\t",
+]
+
+
+def test_runs_compared_one_by_one() -> None:
+    report = _report(
+        ("a 'row'", "pass", ""),
+        ("a 'stmt'", "skip", "Neither MIXED nor STATEMENT binlog format"),
+        ("b", "skip", "MDEV-1: flaky"),
+        ("c", "pass", ""),
+    )
+    comparison = lib.compare_runs(MTR_TABLE, report)
+    assert (comparison.runs, comparison.agree) == (4, 4)
+    assert comparison.disagreements == [] and comparison.skip_reasons_differing == []
+    assert "the same verdict on 4 of 4 runs" in lib.format_run_comparison(comparison)
+
+
+def test_a_run_that_differs_is_named_with_its_combination() -> None:
+    # One test, two combinations: MTR skips one and passes the other; tidbrun fails the pass.
+    report = _report(
+        ("a 'row'", "fail", "result content mismatch"),
+        ("a 'stmt'", "skip", "Requires debug build"),
+        ("b", "skip", "MDEV-1: flaky"),
+        ("d", "pass", ""),
+    )
+    comparison = lib.compare_runs(MTR_TABLE, report)
+    assert comparison.agree == 2
+    shown = lib.format_run_comparison(comparison)
+    assert "a 'row': MTR pass, tidbrun fail: result content mismatch" in shown
+    assert "c: MTR pass, tidbrun missing" in shown
+    assert "d: MTR missing, tidbrun pass" in shown
+    assert len(comparison.skip_reasons_differing) == 1 and "Requires debug build" in shown
+
+
+def test_compare_runs_refuses_another_table() -> None:
+    with pytest.raises(ValueError, match="not an MTR verdict table"):
+        lib.compare_runs(["test\treference\ttidbrun"], _report())
