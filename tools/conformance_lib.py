@@ -763,8 +763,12 @@ def _report_run(name: str) -> tuple[str, str]:
     return test.rsplit(".", 1)[-1] if "." in test and "/" not in test else test, combination.rstrip("'")
 
 
-def compare_runs(mtr_table: Sequence[str], report: TidbrunReport) -> RunComparison:
-    """Each run of the MTR table (``main_mtr_verdicts.tsv``'s layout) against the report's."""
+def compare_runs(
+    mtr_table: Sequence[str], report: TidbrunReport, only: Iterable[str] | None = None
+) -> RunComparison:
+    """Each run of the MTR table (``main_mtr_verdicts.tsv``'s layout) against the report's;
+    ``only``: the tests that were run, when not the table's whole suite."""
+    chosen = frozenset(only) if only is not None else None
     reader = csv.reader(mtr_table, delimiter="\t", quoting=csv.QUOTE_NONE)
     header = next(reader, None)
     if header is None or list(header[: len(MTR_TABLE_COLUMNS)]) != list(MTR_TABLE_COLUMNS):
@@ -776,6 +780,8 @@ def compare_runs(mtr_table: Sequence[str], report: TidbrunReport) -> RunComparis
         if not cells or not cells[0]:
             continue
         test, combination, verdict = (_unescape(cell) for cell in cells[:3])
+        if chosen is not None and test not in chosen:
+            continue
         reason = _unescape(cells[4]) if len(cells) > 4 else ""
         key = (test, combination)
         seen.add(key)

@@ -734,3 +734,9 @@ def test_a_run_that_differs_is_named_with_its_combination() -> None:
 def test_compare_runs_refuses_another_table() -> None:
     with pytest.raises(ValueError, match="not an MTR verdict table"):
         lib.compare_runs(["test\treference\ttidbrun"], _report())
+
+
+def test_compare_runs_of_some_tests_only() -> None:
+    report = _report(("c", "pass", ""))
+    comparison = lib.compare_runs(MTR_TABLE, report, only={"c"})
+    assert (comparison.runs, comparison.agree, comparison.disagreements) == (1, 1, [])
