@@ -590,10 +590,13 @@ def parse_previous_table(lines: Sequence[str]) -> dict[str, PreviousVerdict]:
                     seconds += earlier.reference_seconds
         else:
             raise ValueError(f"the table has no verdict column (reference, status or verdict): {header}")
-        if verdict in ("skipped", "disabled"):
-            verdict = "skip"
-        result[test] = PreviousVerdict(verdict, seconds, reason, tidbrun)
+        result[test] = PreviousVerdict(as_skip(verdict), seconds, reason, tidbrun)
     return result
+
+
+def as_skip(verdict: str) -> str:
+    """An MTR verdict as this tool's: a test MTR skipped or lists as disabled is a skip."""
+    return "skip" if verdict in ("skipped", "disabled") else verdict
 
 
 def read_previous_table(path: Path) -> dict[str, PreviousVerdict]:
@@ -727,10 +730,6 @@ def mtr_command(
 
 # ------------------------------------------------------------------ run by run
 
-# An MTR table's verdict as a tidbrun report's: a disabled test is a skip with the reason given.
-_MTR_AS_REPORT = {"pass": "pass", "fail": "fail", "skipped": "skip", "disabled": "skip"}
-
-
 @dataclass(frozen=True, slots=True)
 class RunDisagreement:
     test: str
@@ -760,7 +759,7 @@ class RunComparison:
 def _report_run(name: str) -> tuple[str, str]:
     """``x 'row,stmt'`` as (``x``, ``row,stmt``); the suite prefix, if any, dropped."""
     test, _, combination = name.partition(" '")
-    return test.rsplit(".", 1)[-1] if "." in test and "/" not in test else test, combination.rstrip("'")
+    return test.rsplit(".", 1)[-1], combination.rstrip("'")
 
 
 def compare_runs(
@@ -790,8 +789,7 @@ def compare_runs(
         if entry is None:
             comparison.disagreements.append(RunDisagreement(test, combination, verdict, "missing", ""))
             continue
-        wanted = _MTR_AS_REPORT.get(verdict, verdict)
-        if entry.verdict != wanted:
+        if entry.verdict != as_skip(verdict):
             comparison.disagreements.append(
                 RunDisagreement(test, combination, verdict, entry.verdict, entry.message[:300]))
             continue

@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from runner.config.schema import ASSIGNMENTS, SIZE, Option, Schema
-from runner.language.quantities import size_text
+from runner.config.schema import ASSIGNMENTS, Option, Schema
 
 HEADER = "tidbrun configuration: the command line and TIDB_* variables go over it (tidbrun config show)."
 
@@ -26,8 +25,8 @@ def _file_value(option: Option, value: Any) -> Any:
         return str(value)
     if option.kind is ASSIGNMENTS:
         return dict(item.partition("=")[::2] for item in value)
-    if option.kind is SIZE and isinstance(value, int):
-        return size_text(value)
+    if option.kind.written is not None and value is not None:
+        return option.kind.written(value)
     return value
 
 

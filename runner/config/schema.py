@@ -19,7 +19,7 @@ from typing import Any
 from runner.config.durations import UNITS_HINT, parse_duration
 from runner.config.run_config import DEFAULT_CACHE_MAX_SIZE
 from runner.hooks import hookimpl
-from runner.language.quantities import parse_size
+from runner.language.quantities import parse_size, size_text
 
 # -- kinds: how a value is read from a file (already typed) and from a variable (text) ------------
 
@@ -34,6 +34,9 @@ class Kind:
     parse: Callable[[str], Any]
     path: bool = False  # relative values are taken from the config file's folder
     choices: tuple[str, ...] = ()  # the only values (the command line's are checked against them too)
+    # How a value is written for people (a config file, `config show`) when not as it is kept:
+    # 5368709120 bytes as "5GB", which ``parse`` reads back.
+    written: Callable[[Any], Any] | None = None
 
 
 def _text(value: Any) -> str:
@@ -130,7 +133,7 @@ PORT = Kind("a port number (1-65535)", _integer(1, 65535), lambda text: _integer
 COUNT = Kind("a whole number of at least 1", _integer(1), lambda text: _integer(1)(int(text)))
 TIMES = Kind("a whole number of at least 0", _integer(0), lambda text: _integer(0)(int(text)))
 SECONDS = Kind(UNITS_HINT, _seconds, parse_duration)
-SIZE = Kind("a size: a number of bytes, or with a unit (500MB, 5GB)", _bytes, parse_size)
+SIZE = Kind("a size: a number of bytes, or with a unit (500MB, 5GB)", _bytes, parse_size, written=size_text)
 WORDS = Kind("a list of strings", _words, _parse_words)
 # Each NAME=V1,V2 holds commas itself, so the environment's form separates them with spaces.
 MATRIX = Kind("a list of NAME=V1,V2", _words, lambda text: text.split())

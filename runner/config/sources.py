@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from runner.config.file import ConfigFile, ConfigFileError, Entry
-from runner.config.schema import SIZE, Option, Schema, as_path
+from runner.config.schema import Option, Schema, as_path
 from runner.errors import TidbrunError
-from runner.language.quantities import size_text
 
 CLI = "cli"
 ENV = "env"
@@ -56,8 +55,8 @@ class Resolution:
         value = self.values[name]
         if option.secret:
             return f"set (from {self.origin(name)})" if value else "not set"
-        if option.kind is SIZE and isinstance(value, int):
-            return size_text(value)
+        if option.kind.written is not None and value is not None:
+            return str(option.kind.written(value))
         return _display(value)
 
     def __repr__(self) -> str:  # never a secret

@@ -8,7 +8,6 @@ the watcher restarts the server as the test asked, and the test goes on.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import signal
 import time
@@ -91,8 +90,7 @@ class CrashWatch:
         ``CURRENT_TEST:`` line, and must see the messages of a server started for them."""
         if self.server.kind.kind == "tidb":
             return
-        with contextlib.suppress(OSError), self.server.error_log.open("ab") as log_file:
-            log_file.write(f"CURRENT_TEST: {name}\n".encode())
+        self.server.mark_test_start(name)
 
     def begin_test(self) -> None:
         """Remember where the error log ends, so a crash report shows what this test caused, and

@@ -16,7 +16,6 @@ start (``mtr.check_testcase()``, as MTR checks every server): a change means a f
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -115,8 +114,7 @@ class Companions:
         server's: ``search_pattern_in_file.inc`` reads a log from its last mark, so a message an
         earlier test caused on mysqld.2 is not counted again."""
         for server in self._running:
-            with contextlib.suppress(OSError), server.error_log.open("ab") as log_file:
-                log_file.write(f"CURRENT_TEST: {test_name}\n".encode())
+            server.mark_test_start(test_name)
 
     def begin_test(self) -> None:
         """Watch each companion for the expect-file protocol while the test runs."""

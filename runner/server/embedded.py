@@ -294,6 +294,13 @@ class EmbeddedServer:
     def error_log(self) -> Path:
         return self.vardir / "log" / f"{self._name}.err"
 
+    def mark_test_start(self, test_name: str) -> None:
+        """``CURRENT_TEST: <suite>.<test>`` in the error log, as mysql-test-run.pl marks each of a
+        test's servers: ``search_pattern_in_file.inc`` reads a log from its last mark. A log that
+        cannot be written only loses the mark."""
+        with contextlib.suppress(OSError), self.error_log.open("ab") as log_file:
+            log_file.write(f"CURRENT_TEST: {test_name}\n".encode())
+
     @property
     def pid_file(self) -> Path:
         return self.vardir / "run" / f"{self._name}.pid"

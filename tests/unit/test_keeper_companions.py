@@ -203,6 +203,10 @@ class StandIn:
     def address(self) -> ServerAddress:
         return ServerAddress("127.0.0.1", 5000 + int(self.name[-1]), None, "root")
 
+    def mark_test_start(self, test_name: str) -> None:
+        with self.error_log.open("a") as log_file:
+            log_file.write(f"CURRENT_TEST: {test_name}\n")
+
     def companion(self, name: str) -> StandIn:
         self.made[name] = StandIn(self.mysql_test_dir, self.vardir, name)
         return self.made[name]
